@@ -1,0 +1,18 @@
+from cms.models.comments import Comment, CommentStatus
+from cms.models.posts import Post, PostStatus, Tag
+from cms.models.reactions import Reaction, ReactionKind
+from cms.models.tokens import ApiToken
+from cms.models.users import Role, User
+
+__all__ = [
+    "ApiToken",
+    "Comment",
+    "CommentStatus",
+    "Post",
+    "PostStatus",
+    "Reaction",
+    "ReactionKind",
+    "Role",
+    "Tag",
+    "User",
+]

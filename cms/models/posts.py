@@ -1,0 +1,78 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from cms.models.reactions import ReactionCounts
+
+
+class PostStatus(models.TextChoices):
+    """Stored states. SCHEDULED is not stored: it is PUBLISHED with `published_at` ahead."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Posts the public may read: published, and their time has come."""
+        return self.filter(status=PostStatus.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def visible_to(self, user):
+        """Every post `user` may read. The one place post visibility is decided."""
+        if user is not None and user.is_authenticated and user.is_active:
+            if user.is_moderator:
+                return self.all()
+            return self.filter(
+                Q(status=PostStatus.PUBLISHED, published_at__lte=timezone.now()) | Q(author=user)
+            )
+        return self.live()
+
+
+class Post(ReactionCounts, models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    excerpt = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="Markdown.")
+    html = models.TextField(blank=True, editable=False, help_text="Rendered and sanitized body.")
+    status = models.CharField(max_length=16, choices=PostStatus.choices, default=PostStatus.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    author = models.ForeignKey("cms.User", on_delete=models.PROTECT, related_name="posts")
+    tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
+    comments_open = models.BooleanField(default=True)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=PostStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="post_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def public_status(self) -> str:
+        """The contract's status: DRAFT, SCHEDULED, PUBLISHED or ARCHIVED."""
+        if self.status == PostStatus.PUBLISHED and self.published_at > timezone.now():
+            return "SCHEDULED"
+        return self.status.upper()

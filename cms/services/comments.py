@@ -1,0 +1,179 @@
+"""Writes to comments: add, edit, delete, moderate. Counts change in the same transaction.
+
+Every service locks the post row first, so writers to one thread queue in one order (no deadlock
+between a reply and the moderation of its parent) and the flood and duplicate checks see every
+comment committed before them.
+"""
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from cms import events
+from cms.models import Comment, CommentStatus, Post
+from cms.models.comments import PATH_SEGMENT
+from cms.permissions import is_moderator, is_signed_in, require_moderator, require_signed_in
+from cms.rendering import render_markdown
+from cms.services.errors import DomainError, ErrorCode
+from cms.services.validation import clean_email, clean_text, clean_url
+
+LINK = re.compile(r"https?://|www\.|<a\s", re.IGNORECASE)
+
+
+def _lock_post(post_id: int) -> Post:
+    return Post.objects.select_for_update().get(pk=post_id)
+
+
+def _lock_comment(comment: Comment) -> Comment:
+    _lock_post(comment.post_id)
+    return Comment.objects.select_for_update().get(pk=comment.pk)
+
+
+def _change_counts(comment: Comment, delta: int) -> None:
+    """Count `comment` in (+1) or out of (-1) the approved comments above it."""
+    Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + delta)
+    if comment.parent_id:
+        Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") + delta)
+        Comment.objects.filter(pk__in=comment.ancestor_ids()).update(
+            descendant_count=F("descendant_count") + delta
+        )
+
+
+def _set_status(comment: Comment, status: str) -> None:
+    was_approved = comment.status == CommentStatus.APPROVED
+    comment.status = status
+    comment.save(update_fields=["status"])
+    is_approved = status == CommentStatus.APPROVED
+    if is_approved != was_approved:
+        _change_counts(comment, +1 if is_approved else -1)
+    events.comment_changed(comment, "comment.approved" if is_approved and not was_approved else None)
+
+
+def _initial_status(*, user, email: str, body: str) -> str:
+    if is_moderator(user):
+        return CommentStatus.APPROVED
+    if len(LINK.findall(body)) > settings.HEARTH_COMMENT_MAX_LINKS:
+        return CommentStatus.PENDING
+    if is_signed_in(user):
+        return CommentStatus.APPROVED
+    known = Comment.objects.filter(author_email=email, user__isnull=True,
+                                   status=CommentStatus.APPROVED).exists()
+    return CommentStatus.APPROVED if known else CommentStatus.PENDING
+
+
+def _check_flood(*, user, email: str, ip: str | None) -> None:
+    seconds = settings.HEARTH_COMMENT_FLOOD_SECONDS
+    if seconds <= 0 or is_moderator(user):
+        return
+    same_author = Q(user=user) if is_signed_in(user) else Q(author_email=email, user__isnull=True)
+    if ip:
+        same_author |= Q(ip_address=ip)
+    since = timezone.now() - timedelta(seconds=seconds)
+    last = (Comment.objects.filter(same_author, created_at__gt=since)
+            .order_by("-created_at").values_list("created_at", flat=True).first())
+    if last is not None:
+        wait = max(1, int((last + timedelta(seconds=seconds) - timezone.now()).total_seconds()) + 1)
+        raise DomainError(ErrorCode.RATE_LIMITED,
+                          f"You are commenting too quickly. Please wait {wait} seconds.",
+                          retry_after=wait)
+
+
+def _check_duplicate(*, post: Post, parent: Comment | None, user, email: str, body: str) -> None:
+    same_author = Q(user=user) if is_signed_in(user) else Q(author_email=email, user__isnull=True)
+    if Comment.objects.filter(same_author, post=post, parent=parent, body=body).exists():
+        raise DomainError(ErrorCode.DUPLICATE, "You have already said that.", field="body")
+
+
+def _clean_body(body: str | None) -> str:
+    return clean_text(body, field="body", max_length=settings.HEARTH_MAX_COMMENT_LENGTH,
+                      required=True, label="comment")
+
+
+@transaction.atomic
+def comment_create(*, actor, post: Post, body: str, parent: Comment | None = None,
+                   author_name: str | None = None, author_email: str | None = None,
+                   author_url: str | None = None, ip_address: str | None = None,
+                   user_agent: str = "") -> Comment:
+    """Add a comment or a reply. Guests give a name and an e-mail; signed-in users are themselves."""
+    post = _lock_post(post.pk)
+    if not Post.objects.visible_to(actor).filter(pk=post.pk).exists():
+        raise DomainError(ErrorCode.NOT_FOUND, "There is no such post.", field="postId")
+    if not post.comments_open or not Post.objects.live().filter(pk=post.pk).exists():
+        raise DomainError(ErrorCode.COMMENTS_CLOSED, "Comments are closed on this post.")
+    body = _clean_body(body)
+    guest = not is_signed_in(actor)
+    name = clean_text(author_name, field="authorName", max_length=settings.HEARTH_MAX_NAME_LENGTH,
+                      required=guest, label="name")
+    email = clean_email(author_email, field="authorEmail",
+                        max_length=settings.HEARTH_MAX_EMAIL_LENGTH, required=guest)
+    url = clean_url(author_url, field="authorUrl", max_length=settings.HEARTH_MAX_URL_LENGTH)
+    if parent is not None:
+        if parent.post_id != post.pk or parent.status != CommentStatus.APPROVED:
+            raise DomainError(ErrorCode.INVALID, "You can only reply to an approved comment of "
+                              "this post.", field="parentId")
+    user = None if guest else actor
+    if user is not None:
+        name = name or str(user)
+        email = email or user.email.lower()
+    _check_duplicate(post=post, parent=parent, user=user, email=email, body=body)
+    _check_flood(user=user, email=email, ip=ip_address)
+
+    comment = Comment.objects.create(
+        post=post, parent=parent, depth=parent.depth + 1 if parent else 0, user=user,
+        author_name=name, author_email=email, author_url=url, ip_address=ip_address or None,
+        user_agent=(user_agent or "")[:500], body=body, html=render_markdown(body, for_comment=True),
+        status=_initial_status(user=user, email=email, body=body),
+    )
+    comment.path = (parent.path if parent else "") + f"{comment.pk:0{PATH_SEGMENT}d}"
+    comment.save(update_fields=["path"])
+    events.comment_changed(comment, "comment.created")
+    if comment.status == CommentStatus.APPROVED:
+        _change_counts(comment, +1)
+        events.comment_changed(comment, "comment.approved")
+    return comment
+
+
+@transaction.atomic
+def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
+    """Authors edit within the edit window; moderators at any time."""
+    require_signed_in(actor)
+    comment = _lock_comment(comment)
+    if not actor.is_moderator:
+        if comment.user_id != actor.pk:
+            raise DomainError(ErrorCode.FORBIDDEN, "You may only edit your own comments.")
+        window = timedelta(seconds=settings.HEARTH_COMMENT_EDIT_WINDOW_SECONDS)
+        if timezone.now() - comment.created_at > window:
+            raise DomainError(ErrorCode.FORBIDDEN, "The time to edit this comment has passed.")
+    comment.body = _clean_body(body)
+    comment.html = render_markdown(comment.body, for_comment=True)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "html", "edited_at"])
+    events.comment_changed(comment, None)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor, comment: Comment) -> int:
+    """Move to the trash. With approved replies it stays in the thread as a placeholder;
+    without them it leaves the thread."""
+    require_signed_in(actor)
+    comment = _lock_comment(comment)
+    if not actor.is_moderator and comment.user_id != actor.pk:
+        raise DomainError(ErrorCode.FORBIDDEN, "You may only delete your own comments.")
+    _set_status(comment, CommentStatus.TRASH)
+    return comment.pk
+
+
+@transaction.atomic
+def comment_moderate(*, actor, comment: Comment, status: str) -> Comment:
+    require_moderator(actor)
+    if status not in CommentStatus.values:
+        raise DomainError(ErrorCode.INVALID, "Unknown comment status.", field="status")
+    comment = _lock_comment(comment)
+    if comment.status != status:
+        _set_status(comment, status)
+    return comment

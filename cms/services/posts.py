@@ -1,0 +1,164 @@
+"""Writes to posts. Each service is one transaction; a DomainError rolls it back."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cms import events
+from cms.models import Post, PostStatus, Tag
+from cms.permissions import require_can_edit_post, require_can_publish_post, require_post_writer
+from cms.rendering import render_markdown
+from cms.services.errors import DomainError, ErrorCode, ValidationErrors
+
+MAX_TITLE = 300
+MAX_SLUG = 200
+MAX_TAG = 100
+
+
+def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
+    base = (slugify(base) or "post")[: MAX_SLUG - 8]
+    taken = set(
+        Post.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _clean_slug(slug: str, *, exclude_pk: int | None = None) -> str:
+    cleaned = slugify(slug)
+    if not cleaned or cleaned != slug or len(slug) > MAX_SLUG:
+        raise DomainError(ErrorCode.INVALID, "A slug is lower-case letters, digits and hyphens.",
+                          field="slug")
+    if Post.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        raise DomainError(ErrorCode.DUPLICATE, "Another post already has this slug.", field="slug")
+    return slug
+
+
+def _validate_text(title: str | None, body: str | None) -> None:
+    errors = []
+    if title is not None and not title.strip():
+        errors.append(DomainError(ErrorCode.REQUIRED, "A post needs a title.", field="title"))
+    if title is not None and len(title) > MAX_TITLE:
+        errors.append(DomainError(ErrorCode.INVALID, f"A title has at most {MAX_TITLE} characters.",
+                                  field="title"))
+    if body is not None and len(body) > 1_000_000:
+        errors.append(DomainError(ErrorCode.INVALID, "A body has at most 1,000,000 characters.",
+                                  field="body"))
+    if errors:
+        raise ValidationErrors(errors)
+
+
+def _tags_from_names(names: list[str]) -> list[Tag]:
+    tags = []
+    for name in dict.fromkeys(n.strip() for n in names):
+        if not name or len(name) > MAX_TAG or not slugify(name):
+            raise DomainError(ErrorCode.INVALID, f"{name[:40]!r} is not a usable tag name.",
+                              field="tags")
+        tag = Tag.objects.filter(slug=slugify(name)).first()
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(name=name, slug=slugify(name))
+            except IntegrityError:
+                tag = Tag.objects.get(slug=slugify(name))
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def post_create(*, actor, title: str, body: str, slug: str | None = None,
+                excerpt: str | None = None, tags: list[str] | None = None,
+                comments_open: bool | None = None) -> Post:
+    require_post_writer(actor)
+    _validate_text(title, body)
+    post = Post(
+        author=actor,
+        title=title.strip(),
+        slug=_clean_slug(slug) if slug else _unique_slug(title),
+        excerpt=excerpt or "",
+        body=body,
+        html=render_markdown(body),
+        comments_open=True if comments_open is None else comments_open,
+    )
+    post.save()
+    if tags:
+        post.tags.set(_tags_from_names(tags))
+    return post
+
+
+def _locked_post(post: Post) -> Post:
+    return Post.objects.select_for_update().get(pk=post.pk)
+
+
+@transaction.atomic
+def post_update(*, actor, post: Post, title: str | None = None, body: str | None = None,
+                slug: str | None = None, excerpt: str | None = None,
+                tags: list[str] | None = None, comments_open: bool | None = None) -> Post:
+    post = _locked_post(post)
+    require_can_edit_post(actor, post)
+    _validate_text(title, body)
+    if title is not None:
+        post.title = title.strip()
+    if body is not None:
+        post.body = body
+        post.html = render_markdown(body)
+    if slug is not None:
+        post.slug = _clean_slug(slug, exclude_pk=post.pk)
+    if excerpt is not None:
+        post.excerpt = excerpt
+    if comments_open is not None:
+        post.comments_open = comments_open
+    post.save()
+    if tags is not None:
+        post.tags.set(_tags_from_names(tags))
+    events.post_changed(post, "post.updated")
+    return post
+
+
+@transaction.atomic
+def post_publish(*, actor, post: Post, publish_at: datetime | None = None) -> Post:
+    """Publish now, or schedule: a future `publish_at` makes the post public at that time."""
+    post = _locked_post(post)
+    require_can_publish_post(actor, post)
+    if publish_at is not None and timezone.is_naive(publish_at):
+        raise DomainError(ErrorCode.INVALID, "publishAt needs a time zone.", field="publishAt")
+    post.status = PostStatus.PUBLISHED
+    post.published_at = publish_at or timezone.now()
+    post.save()
+    events.post_changed(post, "post.published")
+    return post
+
+
+@transaction.atomic
+def post_unpublish(*, actor, post: Post) -> Post:
+    post = _locked_post(post)
+    require_can_publish_post(actor, post)
+    post.status = PostStatus.DRAFT
+    post.save()
+    events.post_changed(post, "post.unpublished")
+    return post
+
+
+@transaction.atomic
+def post_archive(*, actor, post: Post) -> Post:
+    post = _locked_post(post)
+    require_can_publish_post(actor, post)
+    post.status = PostStatus.ARCHIVED
+    post.save()
+    events.post_changed(post, "post.unpublished")
+    return post
+
+
+@transaction.atomic
+def post_delete(*, actor, post: Post) -> int:
+    post = _locked_post(post)
+    require_can_edit_post(actor, post)
+    pk = post.pk
+    events.post_changed(post, "post.deleted")
+    post.comments.update(parent=None)  # PROTECT on parent would block the cascade
+    post.delete()
+    return pk

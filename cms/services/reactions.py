@@ -1,0 +1,71 @@
+"""React and unreact: idempotent per reactor, subject and kind, with exact stored counts.
+
+The database's unique constraints decide races: of two identical reactions at once one row is
+written; the other caller's insert fails inside a savepoint and changes nothing.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from cms import events
+from cms.models import Comment, Post, Reaction, ReactionKind
+from cms.models.reactions import count_field
+from cms.permissions import is_signed_in
+from cms.services.errors import DomainError, ErrorCode
+
+
+def _reactor(user, visitor_key: str | None) -> dict:
+    if is_signed_in(user):
+        return {"user": user, "visitor_key": None}
+    if visitor_key:
+        return {"user": None, "visitor_key": visitor_key}
+    raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in or send a visitor token to react.")
+
+
+def _subject(subject: Post | Comment) -> dict:
+    return {"comment": subject} if isinstance(subject, Comment) else {"post": subject}
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ReactionKind.values:
+        raise DomainError(ErrorCode.INVALID, "Unknown reaction kind.", field="kind")
+
+
+def _changed(subject: Post | Comment, kind: str, delta: int) -> None:
+    type(subject).objects.filter(pk=subject.pk).update(
+        **{count_field(kind): F(count_field(kind)) + delta}
+    )
+    if isinstance(subject, Comment):
+        events.comment_changed(subject, None)
+    else:
+        events.post_changed(subject, "post.reacted")
+
+
+@transaction.atomic
+def reaction_add(*, subject: Post | Comment, kind: str, user=None,
+                 visitor_key: str | None = None) -> bool:
+    """Returns True when a reaction was added, False when it was already there."""
+    _check_kind(kind)
+    fields = {**_subject(subject), **_reactor(user, visitor_key), "kind": kind}
+    try:
+        with transaction.atomic():
+            Reaction.objects.create(**fields)
+    except IntegrityError:
+        if Reaction.objects.filter(**fields).exists():
+            return False
+        raise
+    _changed(subject, kind, +1)
+    return True
+
+
+@transaction.atomic
+def reaction_remove(*, subject: Post | Comment, kind: str, user=None,
+                    visitor_key: str | None = None) -> bool:
+    """Returns True when a reaction was removed, False when there was none."""
+    _check_kind(kind)
+    deleted, _ = Reaction.objects.filter(
+        **_subject(subject), **_reactor(user, visitor_key), kind=kind
+    ).delete()
+    if deleted:
+        _changed(subject, kind, -1)
+    return bool(deleted)

@@ -1,0 +1,68 @@
+"""Who is calling: a bearer token, a browser session (with CSRF for writes), or nobody."""
+
+import ipaddress
+
+from django.conf import settings
+from django.middleware.csrf import CsrfViewMiddleware
+
+from cms.services.errors import DomainError
+from cms.services.tokens import token_authenticate
+from cms.visitors import visitor_key_from_token
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str, code: str):
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+
+
+def _csrf_failure(request) -> bool:
+    checker = CsrfViewMiddleware(lambda r: None)
+    return checker.process_view(request, None, (), {}) is not None
+
+
+def authenticate(request):
+    """The user behind the request, or None. A bad token is refused, never taken as anonymous."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise Refused(401, "Use `Authorization: Bearer <token>`.", "UNAUTHENTICATED")
+        try:
+            return token_authenticate(raw.strip())
+        except DomainError as error:
+            raise Refused(401, error.message, "UNAUTHENTICATED") from None
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if request.method == "POST" and _csrf_failure(request):
+        raise Refused(403, "CSRF verification failed. Send the csrftoken cookie's value as "
+                      "X-CSRFToken, or use an API token.", "FORBIDDEN")
+    return user
+
+
+def visitor(request) -> tuple[str | None, str | None, Exception | None]:
+    """(visitor key, token, error) from X-Visitor-Token."""
+    token = request.headers.get("X-Visitor-Token", "").strip()
+    if not token:
+        return None, None, None
+    try:
+        return visitor_key_from_token(token), token, None
+    except DomainError as error:
+        return None, None, error
+
+
+def client_ip(request) -> str | None:
+    """The connection's address, or the one a trusted proxy forwarded (rightmost untrusted)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = settings.HEARTH_TRUSTED_PROXIES
+    if remote in trusted:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        for address in reversed([p for p in forwarded if p]):
+            if address not in trusted:
+                remote = address
+                break
+    try:
+        return str(ipaddress.ip_address(remote))
+    except ValueError:
+        return None

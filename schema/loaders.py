@@ -1,0 +1,215 @@
+"""Per-request batch loading for synchronous execution.
+
+Every list of objects a resolver returns is a *batch*: each object remembers its siblings
+(`_batch`). When a field needs related data for one object, the loader fetches it for the whole
+batch in one query and caches it, so the next siblings find it ready. A page of 100 comments
+costs one query per field level, not one per comment.
+"""
+
+from collections import defaultdict
+
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+
+from cms.models import Comment, Post, Reaction, Tag
+from schema.pagination import PageArgs
+
+COMMENT_ORDER = {"OLDEST_FIRST": "path", "NEWEST_FIRST": "-path"}
+
+
+def as_batch(objects: list) -> list:
+    for obj in objects:
+        obj._batch = objects
+    return objects
+
+
+def _batch_of(obj) -> list:
+    return getattr(obj, "_batch", None) or [obj]
+
+
+class Page:
+    """One page of a connection: the rows with their offsets, and how it sits in the whole."""
+
+    def __init__(self, rows: list, offsets: list[int], has_next: bool, has_previous: bool,
+                 total):
+        self.rows = as_batch(rows)
+        self.offsets = offsets
+        self.has_next = has_next
+        self.has_previous = has_previous
+        self._total = total
+
+    @property
+    def total(self) -> int:
+        if callable(self._total):
+            self._total = self._total()
+        return self._total
+
+
+def paginate(queryset, args: PageArgs) -> Page:
+    """Slice an ordered queryset. Forward pages read one extra row to know `hasNextPage`; the
+    total comes from a window count in the same query when a row comes back."""
+    if args.last is not None:
+        total = queryset.count()
+        start, stop = args.backward_window(total)
+        rows = list(queryset[start:stop])
+        return Page(rows, list(range(start, start + len(rows))), stop < total, start > 0, total)
+    start, stop = args.forward_window()
+    counted = queryset.annotate(window_total=Window(Count("pk")))
+    rows = list(counted[start:stop] if stop is not None else counted[start:])
+    limit = args.first if args.first is not None else len(rows)
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    total = rows[0].window_total if rows else queryset.count
+    return Page(rows, list(range(start, start + len(rows))), has_next, start > 0, total)
+
+
+class Loaders:
+    def __init__(self, *, user=None, visitor_key: str | None = None):
+        self.user = user if user is not None and user.is_authenticated else None
+        self.visitor_key = visitor_key
+        self._replies: dict[tuple, dict[int, Page]] = defaultdict(dict)
+        self._tags: dict[int, list[Tag]] = {}
+        self._viewer_reactions: dict[tuple[str, int], list[str]] = {}
+        self._thread_reactions_read: set[int] = set()
+        self._posts: dict[int, Post] = {}
+        self._comments: dict[int, Comment] = {}
+
+    # Comments ------------------------------------------------------------------------------
+
+    def remember(self, comments: list[Comment]) -> list[Comment]:
+        for comment in comments:
+            self._comments[comment.pk] = comment
+        return comments
+
+    def replies(self, comment: Comment, args: PageArgs) -> Page:
+        """The page of `comment`'s replies, loaded with those of its whole batch: a window per
+        parent, so every comment gets its own `first` replies."""
+        cache = self._replies[args]
+        if comment.pk not in cache:
+            batch = [c for c in _batch_of(comment) if c.pk not in cache]
+            cache.update(self._load_replies([c.pk for c in batch], args))
+            for parent in batch:
+                cache.setdefault(parent.pk, Page([], [], False, args.start > 0, 0))
+        return cache[comment.pk]
+
+    def _load_replies(self, parent_ids: list[int], args: PageArgs) -> dict[int, Page]:
+        queryset = (
+            Comment.objects.filter(parent_id__in=parent_ids).in_thread().select_related("user")
+            .annotate(
+                row=Window(RowNumber(), partition_by=F("parent_id"), order_by=F("path").asc()),
+                back_row=Window(RowNumber(), partition_by=F("parent_id"),
+                                order_by=F("path").desc()),
+                window_total=Window(Count("pk"), partition_by=F("parent_id")),
+            )
+        )
+        # row is 1-based: the row at offset n has row n + 1.
+        queryset = queryset.filter(row__gt=args.start)
+        if args.before is not None:
+            queryset = queryset.filter(row__lte=args.before)
+        if args.last is not None and args.before is None:
+            queryset = queryset.filter(back_row__lte=args.last + 1)
+        elif args.first is not None:
+            queryset = queryset.filter(row__lte=args.start + args.first + 1)
+        grouped: dict[int, list[Comment]] = defaultdict(list)
+        for reply in queryset.order_by("parent_id", "path"):
+            grouped[reply.parent_id].append(reply)
+        pages = {}
+        for parent_id, rows in grouped.items():
+            total = rows[0].window_total
+            if args.last is not None:
+                has_previous = len(rows) > args.last
+                rows = rows[-args.last:] if args.last else []
+                has_next = bool(rows) and rows[-1].row < total
+            else:
+                has_next = len(rows) > args.first
+                rows = rows[: args.first]
+                has_previous = args.start > 0
+            self.remember(rows)
+            pages[parent_id] = Page(rows, [r.row - 1 for r in rows], has_next, has_previous, total)
+        return pages
+
+    def comment(self, comment_id: int) -> Comment | None:
+        """A comment already loaded in this request, or from the database if the viewer may
+        see it."""
+        if comment_id not in self._comments:
+            found = (Comment.objects.visible_to(self.user).select_related("user")
+                     .filter(pk=comment_id).first())
+            self._comments[comment_id] = found
+        return self._comments[comment_id]
+
+    def parent(self, comment: Comment) -> Comment | None:
+        if comment.parent_id is None:
+            return None
+        if comment.parent_id not in self._comments:
+            wanted = {c.parent_id for c in _batch_of(comment)
+                      if c.parent_id and c.parent_id not in self._comments}
+            found = (Comment.objects.visible_to(self.user).select_related("user")
+                     .filter(pk__in=wanted))
+            parents = list(found)
+            as_batch(parents)
+            self.remember(parents)
+            for missing in wanted - {p.pk for p in parents}:
+                self._comments[missing] = None
+        return self._comments[comment.parent_id]
+
+    # Posts ---------------------------------------------------------------------------------
+
+    def remember_post(self, post: Post) -> Post:
+        self._posts[post.pk] = post
+        return post
+
+    def post_of(self, comment: Comment) -> Post:
+        if comment.post_id not in self._posts:
+            wanted = {c.post_id for c in _batch_of(comment) if c.post_id not in self._posts}
+            posts = as_batch(list(Post.objects.select_related("author").filter(pk__in=wanted)))
+            for post in posts:
+                self._posts[post.pk] = post
+        return self._posts[comment.post_id]
+
+    def tags(self, post: Post) -> list[Tag]:
+        if post.pk not in self._tags:
+            batch = [p.pk for p in _batch_of(post) if p.pk not in self._tags]
+            for pk in batch:
+                self._tags[pk] = []
+            links = (Post.tags.through.objects.filter(post_id__in=batch).select_related("tag")
+                     .order_by("tag__name"))
+            for link in links:
+                self._tags[link.post_id].append(link.tag)
+        return self._tags[post.pk]
+
+    # Reactions -----------------------------------------------------------------------------
+
+    def _reactor(self) -> Q | None:
+        if self.user is not None:
+            return Q(user=self.user)
+        if self.visitor_key:
+            return Q(visitor_key=self.visitor_key)
+        return None
+
+    def viewer_reactions(self, subject: Post | Comment) -> list[str]:
+        """The kinds the viewer gave `subject`. For a comment, the viewer's reactions to its
+        whole post and its comments are read at once; for a post, those of its batch."""
+        reactor = self._reactor()
+        if reactor is None:
+            return []
+        if isinstance(subject, Comment):
+            if subject.post_id not in self._thread_reactions_read:
+                self._thread_reactions_read.add(subject.post_id)
+                self._read_reactions(reactor, [subject.post_id], with_comments=True)
+            return self._viewer_reactions.get(("comment", subject.pk), [])
+        if ("post", subject.pk) not in self._viewer_reactions:
+            self._read_reactions(reactor, [p.pk for p in _batch_of(subject)], with_comments=False)
+        return self._viewer_reactions[("post", subject.pk)]
+
+    def _read_reactions(self, reactor: Q, post_ids: list[int], *, with_comments: bool) -> None:
+        subjects = Q(post_id__in=post_ids)
+        if with_comments:
+            subjects |= Q(comment__post_id__in=post_ids)
+        for post_id in post_ids:
+            self._viewer_reactions.setdefault(("post", post_id), [])
+        rows = Reaction.objects.filter(reactor, subjects).values_list("post_id", "comment_id", "kind")
+        for post_id, comment_id, kind in rows.order_by("id"):
+            key = ("post", post_id) if post_id else ("comment", comment_id)
+            kinds = self._viewer_reactions.setdefault(key, [])
+            if kind not in kinds:
+                kinds.append(kind)

@@ -1,0 +1,70 @@
+"""Relay pagination by offset cursors: `first`/`after` and `last`/`before`, at most 100 a page."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from django.conf import settings
+from graphql import GraphQLError
+
+CURSOR_PREFIX = "o:"
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.b64encode(f"{CURSOR_PREFIX}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str, argument: str) -> int:
+    try:
+        text = base64.b64decode(cursor.encode("ascii"), validate=True).decode()
+        if not text.startswith(CURSOR_PREFIX):
+            raise ValueError
+        offset = int(text[len(CURSOR_PREFIX):])
+        if offset < 0 or offset > 10**9:
+            raise ValueError
+        return offset
+    except (ValueError, UnicodeError, binascii.Error):
+        raise GraphQLError(f"`{argument}` is not a cursor of this connection.") from None
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    """A validated page request: rows [start, stop) unless `last` counts back from the end."""
+
+    first: int | None
+    after: int | None
+    last: int | None
+    before: int | None
+
+    @classmethod
+    def parse(cls, first=None, after=None, last=None, before=None) -> "PageArgs":
+        limit = settings.HEARTH_MAX_PAGE_SIZE
+        for name, value in (("first", first), ("last", last)):
+            if value is not None and not 0 <= value <= limit:
+                raise GraphQLError(f"`{name}` must be between 0 and {limit}; it was {value}.")
+        if first is not None and last is not None:
+            raise GraphQLError("Pass `first` or `last`, not both.")
+        if first is None and last is None:
+            first = settings.HEARTH_DEFAULT_PAGE_SIZE
+        return cls(
+            first=first,
+            after=None if after is None else decode_cursor(after, "after"),
+            last=last,
+            before=None if before is None else decode_cursor(before, "before"),
+        )
+
+    @property
+    def start(self) -> int:
+        return 0 if self.after is None else self.after + 1
+
+    def forward_window(self) -> tuple[int, int | None]:
+        """(start, stop) for a `first` page, reading one row past it to learn `hasNextPage`."""
+        stop = None if self.before is None else self.before
+        if self.first is not None:
+            wanted = self.start + self.first + 1
+            stop = wanted if stop is None else min(stop, wanted)
+        return self.start, stop
+
+    def backward_window(self, total: int) -> tuple[int, int]:
+        stop = total if self.before is None else min(self.before, total)
+        return max(self.start, stop - self.last), stop

@@ -1,0 +1,78 @@
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.types import Info
+
+from cms import models
+from schema.ids import decode_global_id
+from schema.loaders import paginate
+from schema.pagination import PageArgs
+from schema.types import (
+    Author,
+    Comment,
+    CommentConnection,
+    CommentStatus,
+    Post,
+    PostConnection,
+    PostFilter,
+    PostOrder,
+    filter_posts,
+    post_page,
+    visible_posts,
+)
+
+
+@strawberry.type
+class Query:
+    node: relay.Node | None = relay.node(description="Any object by its global ID, if the caller "
+                                                     "may see it.")
+
+    @strawberry.field(description="One post by slug or by ID.")
+    def post(self, info: Info, slug: str | None = None, id: strawberry.ID | None = None) -> Post | None:
+        if (slug is None) == (id is None):
+            raise GraphQLError("Pass exactly one of `slug` and `id`.")
+        posts = visible_posts(info).select_related("author")
+        if id is not None:
+            try:
+                _, pk = decode_global_id(id, field="id", types=("Post",))
+            except Exception:  # noqa: BLE001 - a malformed ID finds nothing
+                return None
+            post = posts.filter(pk=pk).first()
+        else:
+            post = posts.filter(slug=slug).first()
+        return info.context.loaders.remember_post(post) if post else None
+
+    @strawberry.field(description="Posts the caller may read.")
+    def posts(self, info: Info, first: int | None = None, after: str | None = None,
+              last: int | None = None, before: str | None = None,
+              filter: PostFilter | None = None,
+              order: PostOrder = PostOrder.NEWEST_FIRST) -> PostConnection:
+        queryset = filter_posts(visible_posts(info), filter)
+        return post_page(info, queryset, first, after, last, before, order)
+
+    @strawberry.field(description="One comment by ID, if the caller may see it.")
+    def comment(self, info: Info, id: strawberry.ID) -> Comment | None:
+        try:
+            _, pk = decode_global_id(id, field="id", types=("Comment",))
+        except Exception:  # noqa: BLE001
+            return None
+        return info.context.loaders.comment(pk)
+
+    @strawberry.field(description="The signed-in user; null when anonymous.")
+    def viewer(self, info: Info) -> Author | None:
+        user = info.context.user
+        return user if user is not None and user.is_authenticated else None
+
+    @strawberry.field(description="Comments awaiting a decision, oldest first. Editors and "
+                                  "administrators only.")
+    def moderation_queue(self, info: Info, first: int | None = None, after: str | None = None,
+                         status: CommentStatus = CommentStatus.PENDING) -> CommentConnection:
+        if not info.context.is_moderator:
+            raise GraphQLError("Only editors and administrators may read the moderation queue.",
+                               extensions={"code": "FORBIDDEN"})
+        args = PageArgs.parse(first, after)
+        queryset = (models.Comment.objects.filter(status=status.value)
+                    .select_related("user").order_by("created_at", "id"))
+        page = paginate(queryset, args)
+        info.context.loaders.remember(page.rows)
+        return CommentConnection(page=page)

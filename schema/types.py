@@ -1,0 +1,462 @@
+"""The Reading half of the contract: object types, connections and reaction summaries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from strawberry import relay
+from strawberry.types import Info
+
+from cms import models
+from cms.models import CommentStatus as StoredCommentStatus
+from schema.loaders import COMMENT_ORDER, Page, paginate
+from schema.pagination import PageArgs, encode_cursor
+
+
+@strawberry.enum(description="Where a post stands. SCHEDULED turns PUBLISHED when its time comes.")
+class PostStatus(Enum):
+    DRAFT = "DRAFT"
+    SCHEDULED = "SCHEDULED"
+    PUBLISHED = "PUBLISHED"
+    ARCHIVED = "ARCHIVED"
+
+
+@strawberry.enum(description="A comment's moderation state.")
+class CommentStatus(Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    TRASH = "trash"
+
+
+@strawberry.enum(description="The kinds of reaction a reader can give.")
+class ReactionKind(Enum):
+    LIKE = "like"
+    LOVE = "love"
+    HUG = "hug"
+    LAUGH = "laugh"
+    WOW = "wow"
+    SAD = "sad"
+    CELEBRATE = "celebrate"
+
+
+@strawberry.enum(description="Order of a list of posts, by publication time.")
+class PostOrder(Enum):
+    NEWEST_FIRST = "NEWEST_FIRST"
+    OLDEST_FIRST = "OLDEST_FIRST"
+
+
+@strawberry.enum(description="Order of top-level comments.")
+class CommentOrder(Enum):
+    OLDEST_FIRST = "OLDEST_FIRST"
+    NEWEST_FIRST = "NEWEST_FIRST"
+
+
+def ctx(info: Info):
+    return info.context
+
+
+# Connections --------------------------------------------------------------------------------
+
+
+@strawberry.type(description="Where a page sits in its connection.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+def page_info(page: Page) -> PageInfo:
+    return PageInfo(
+        has_next_page=page.has_next,
+        has_previous_page=page.has_previous,
+        start_cursor=encode_cursor(page.offsets[0]) if page.offsets else None,
+        end_cursor=encode_cursor(page.offsets[-1]) if page.offsets else None,
+    )
+
+
+@strawberry.type(description="A post and its cursor.")
+class PostEdge:
+    cursor: str
+    node: Post
+
+
+@strawberry.type(description="A page of posts.")
+class PostConnection:
+    page: strawberry.Private[Page]
+
+    @strawberry.field
+    def edges(self) -> list[PostEdge]:
+        return [PostEdge(cursor=encode_cursor(o), node=p)
+                for o, p in zip(self.page.offsets, self.page.rows, strict=True)]
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        return page_info(self.page)
+
+    @strawberry.field(description="How many posts the whole connection holds.")
+    def total_count(self) -> int:
+        return self.page.total
+
+
+@strawberry.type(description="A comment and its cursor.")
+class CommentEdge:
+    cursor: str
+    node: Comment
+
+
+@strawberry.type(description="A page of comments.")
+class CommentConnection:
+    page: strawberry.Private[Page]
+
+    @strawberry.field
+    def edges(self) -> list[CommentEdge]:
+        return [CommentEdge(cursor=encode_cursor(o), node=c)
+                for o, c in zip(self.page.offsets, self.page.rows, strict=True)]
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        return page_info(self.page)
+
+    @strawberry.field(description="How many comments the whole connection holds.")
+    def total_count(self) -> int:
+        return self.page.total
+
+
+def newest_first(queryset):
+    return queryset.order_by(Coalesce("published_at", "created_at").desc(), "-id")
+
+
+def post_page(info: Info, queryset, first=None, after=None, last=None, before=None,
+              order: PostOrder = PostOrder.NEWEST_FIRST) -> PostConnection:
+    args = PageArgs.parse(first, after, last, before)
+    queryset = newest_first(queryset)
+    if order == PostOrder.OLDEST_FIRST:
+        queryset = queryset.reverse()
+    return PostConnection(page=paginate(queryset.select_related("author"), args))
+
+
+def visible_posts(info: Info):
+    return models.Post.objects.visible_to(ctx(info).user)
+
+
+# Reactions ----------------------------------------------------------------------------------
+
+
+@strawberry.type(description="How many reactions of one kind.")
+class ReactionCount:
+    kind: ReactionKind
+    count: int
+
+
+@strawberry.type(description="The reactions to a post or a comment.")
+class ReactionSummary:
+    subject: strawberry.Private[object]
+
+    @strawberry.field(description="All reactions, of every kind.")
+    def total(self) -> int:
+        return sum(self.subject.reaction_counts().values())
+
+    @strawberry.field(description="Kinds with a count above zero, largest first.")
+    def counts(self) -> list[ReactionCount]:
+        counts = [(kind, n) for kind, n in self.subject.reaction_counts().items() if n > 0]
+        counts.sort(key=lambda item: -item[1])
+        return [ReactionCount(kind=ReactionKind(kind), count=n) for kind, n in counts]
+
+    @strawberry.field(description="The kinds the signed-in user or the visitor (X-Visitor-Token) "
+                                  "gave.")
+    def viewer_reactions(self, info: Info) -> list[ReactionKind]:
+        return [ReactionKind(k) for k in ctx(info).loaders.viewer_reactions(self.subject)]
+
+
+# Objects ------------------------------------------------------------------------------------
+
+
+def _int_ids(node_ids) -> list[int]:
+    ids = []
+    for node_id in node_ids:
+        try:
+            value = int(node_id)
+        except (TypeError, ValueError):
+            continue
+        if 0 < value < 2**63:
+            ids.append(value)
+    return ids
+
+
+def _in_order(found: dict, node_ids) -> list:
+    out = []
+    for node_id in node_ids:
+        try:
+            out.append(found.get(int(node_id)))
+        except (TypeError, ValueError):
+            out.append(None)
+    return out
+
+
+@strawberry.type(name="Author", description="A person with an account: writes posts, comments "
+                                            "as themselves.")
+class Author(relay.Node):
+    id: relay.NodeID[int]
+    slug: str
+    display_name: str = strawberry.field(description="The name shown with their posts and "
+                                                      "comments.")
+    bio: str
+
+    @classmethod
+    def is_type_of(cls, obj, info) -> bool:
+        return isinstance(obj, models.User)
+
+    @classmethod
+    def resolve_nodes(cls, *, info, node_ids, required=False):
+        users = models.User.objects.filter(pk__in=_int_ids(node_ids), is_active=True)
+        return _in_order({u.pk: u for u in users}, node_ids)
+
+    @strawberry.field
+    def avatar_url(self, root: strawberry.Parent[models.User]) -> str | None:
+        return root.avatar_url or None
+
+    @strawberry.field(description="Their posts the caller may read, newest first.")
+    def posts(self, root: strawberry.Parent[models.User], info: Info, first: int | None = None,
+              after: str | None = None) -> PostConnection:
+        return post_page(info, visible_posts(info).filter(author=root), first, after)
+
+
+@strawberry.type(description="A label that groups posts.")
+class Tag(relay.Node):
+    id: relay.NodeID[int]
+    slug: str
+    name: str
+
+    @classmethod
+    def is_type_of(cls, obj, info) -> bool:
+        return isinstance(obj, models.Tag)
+
+    @classmethod
+    def resolve_nodes(cls, *, info, node_ids, required=False):
+        tags = models.Tag.objects.filter(pk__in=_int_ids(node_ids))
+        return _in_order({t.pk: t for t in tags}, node_ids)
+
+    @strawberry.field(description="Posts with this tag the caller may read, newest first.")
+    def posts(self, root: strawberry.Parent[models.Tag], info: Info, first: int | None = None,
+              after: str | None = None) -> PostConnection:
+        return post_page(info, visible_posts(info).filter(tags=root), first, after)
+
+
+@strawberry.type(description="A blog post.")
+class Post(relay.Node):
+    id: relay.NodeID[int]
+    slug: str
+    title: str
+    excerpt: str
+    body: str = strawberry.field(description="The Markdown source.")
+    html: str = strawberry.field(description="The body rendered to HTML and sanitized.")
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    comments_open: bool
+    comment_count: int = strawberry.field(description="Approved comments at every depth.")
+
+    @classmethod
+    def is_type_of(cls, obj, info) -> bool:
+        return isinstance(obj, models.Post)
+
+    @classmethod
+    def resolve_nodes(cls, *, info, node_ids, required=False):
+        posts = visible_posts(info).select_related("author").filter(pk__in=_int_ids(node_ids))
+        return _in_order({p.pk: ctx(info).loaders.remember_post(p) for p in posts}, node_ids)
+
+    @strawberry.field
+    def status(self, root: strawberry.Parent[models.Post]) -> PostStatus:
+        return PostStatus(root.public_status)
+
+    @strawberry.field
+    def author(self, root: strawberry.Parent[models.Post]) -> Author:
+        return root.author
+
+    @strawberry.field
+    def tags(self, root: strawberry.Parent[models.Post], info: Info) -> list[Tag]:
+        return ctx(info).loaders.tags(root)
+
+    @strawberry.field(description="Approved top-level comments, and removed ones that approved "
+                                  "replies hang under.")
+    def comments(self, root: strawberry.Parent[models.Post], info: Info,
+                 first: int | None = None, after: str | None = None, last: int | None = None,
+                 before: str | None = None,
+                 order: CommentOrder = CommentOrder.OLDEST_FIRST) -> CommentConnection:
+        args = PageArgs.parse(first, after, last, before)
+        ctx(info).loaders.remember_post(root)
+        queryset = (models.Comment.objects.filter(post=root, parent__isnull=True).in_thread()
+                    .select_related("user").order_by(COMMENT_ORDER[order.value]))
+        page = paginate(queryset, args)
+        ctx(info).loaders.remember(page.rows)
+        return CommentConnection(page=page)
+
+    @strawberry.field(description="Every approved comment of the post, depth-first in reading "
+                                  "order (each reply right after its parent), with `depth` and "
+                                  "`parent`, so a tree of any depth can be drawn from one list.")
+    def thread(self, root: strawberry.Parent[models.Post], info: Info, first: int | None = None,
+               after: str | None = None) -> CommentConnection:
+        args = PageArgs.parse(first, after)
+        ctx(info).loaders.remember_post(root)
+        queryset = (models.Comment.objects.filter(post=root).in_thread().select_related("user")
+                    .order_by("path"))
+        page = paginate(queryset, args)
+        ctx(info).loaders.remember(page.rows)
+        return CommentConnection(page=page)
+
+    @strawberry.field
+    def reactions(self, root: strawberry.Parent[models.Post]) -> ReactionSummary:
+        return ReactionSummary(subject=root)
+
+
+def shows_content(comment: models.Comment, info: Info) -> bool:
+    """Removed comments are placeholders to the public; moderators and the comment's own author
+    see what it said."""
+    if comment.status == StoredCommentStatus.APPROVED:
+        return True
+    context = ctx(info)
+    if context.is_moderator or comment.pk in context.own_comment_ids:
+        return True
+    return context.user is not None and comment.user_id == getattr(context.user, "pk", None)
+
+
+@strawberry.type(description="Who wrote a comment, as the public may see it. Never an e-mail or "
+                             "IP address.")
+class CommentAuthor:
+    comment: strawberry.Private[models.Comment]
+    shown: strawberry.Private[bool]
+
+    @strawberry.field(description="The name given, or the user's display name; empty for a "
+                                  "placeholder.")
+    def name(self) -> str:
+        return self.comment.display_name if self.shown else ""
+
+    @strawberry.field
+    def url(self) -> str | None:
+        return (self.comment.author_url or None) if self.shown else None
+
+    @strawberry.field
+    def avatar_url(self) -> str | None:
+        user = self.comment.user if self.shown and self.comment.user_id else None
+        return (user.avatar_url or None) if user else None
+
+    @strawberry.field(description="The account that wrote it; null for a guest.")
+    def user(self) -> Author | None:
+        return self.comment.user if self.shown and self.comment.user_id else None
+
+    @strawberry.field(description="Whether the post's own author wrote it.")
+    def is_post_author(self, info: Info) -> bool:
+        if not self.shown or not self.comment.user_id:
+            return False
+        return ctx(info).loaders.post_of(self.comment).author_id == self.comment.user_id
+
+
+@strawberry.type(description="What only moderators see of a comment.")
+class CommentModeration:
+    email: str
+    ip_address: str | None
+    user_agent: str
+
+
+@strawberry.type(description="A comment or a reply.")
+class Comment(relay.Node):
+    id: relay.NodeID[int]
+    depth: int = strawberry.field(description="0 for a top-level comment.")
+    created_at: datetime
+    edited_at: datetime | None
+    reply_count: int = strawberry.field(description="Approved direct replies.")
+    descendant_count: int = strawberry.field(description="Approved replies at every depth below.")
+
+    @classmethod
+    def is_type_of(cls, obj, info) -> bool:
+        return isinstance(obj, models.Comment)
+
+    @classmethod
+    def resolve_nodes(cls, *, info, node_ids, required=False):
+        loaders = ctx(info).loaders
+        return [next((loaders.comment(pk) for pk in _int_ids([node_id])), None)
+                for node_id in node_ids]
+
+    @strawberry.field
+    def status(self, root: strawberry.Parent[models.Comment]) -> CommentStatus:
+        return CommentStatus(root.status)
+
+    @strawberry.field
+    def post(self, root: strawberry.Parent[models.Comment], info: Info) -> Post:
+        return ctx(info).loaders.post_of(root)
+
+    @strawberry.field(description="The comment this one replies to; null at the top level.")
+    def parent(self, root: strawberry.Parent[models.Comment], info: Info) -> Comment | None:
+        return ctx(info).loaders.parent(root)
+
+    @strawberry.field
+    def author(self, root: strawberry.Parent[models.Comment], info: Info) -> CommentAuthor:
+        return CommentAuthor(comment=root, shown=shows_content(root, info))
+
+    @strawberry.field(description="The Markdown source; empty for a placeholder.")
+    def body(self, root: strawberry.Parent[models.Comment], info: Info) -> str:
+        return root.body if shows_content(root, info) else ""
+
+    @strawberry.field(description="Rendered and sanitized; empty for a placeholder.")
+    def html(self, root: strawberry.Parent[models.Comment], info: Info) -> str:
+        return root.html if shows_content(root, info) else ""
+
+    @strawberry.field(description="Approved direct replies, oldest first; each comment pages its "
+                                  "own replies.")
+    def replies(self, root: strawberry.Parent[models.Comment], info: Info,
+                first: int | None = None, after: str | None = None, last: int | None = None,
+                before: str | None = None) -> CommentConnection:
+        args = PageArgs.parse(first, after, last, before)
+        return CommentConnection(page=ctx(info).loaders.replies(root, args))
+
+    @strawberry.field
+    def reactions(self, root: strawberry.Parent[models.Comment]) -> ReactionSummary:
+        return ReactionSummary(subject=root)
+
+    @strawberry.field(description="The commenter's e-mail, IP address and browser: moderators "
+                                  "only, null for everyone else.")
+    def moderation(self, root: strawberry.Parent[models.Comment],
+                   info: Info) -> CommentModeration | None:
+        if not ctx(info).is_moderator:
+            return None
+        return CommentModeration(email=root.author_email, ip_address=root.ip_address,
+                                 user_agent=root.user_agent)
+
+
+@strawberry.input(description="Narrow a list of posts.")
+class PostFilter:
+    tag: str | None = strawberry.field(default=None, description="A tag slug.")
+    author: str | None = strawberry.field(default=None, description="An author slug.")
+    search: str | None = strawberry.field(default=None, description="Words in title or body.")
+    status: PostStatus | None = strawberry.field(default=None, description="Honoured only for "
+                                                 "callers who may see such posts.")
+
+
+def filter_posts(queryset, post_filter: PostFilter | None):
+    from django.utils import timezone
+
+    if post_filter is None:
+        return queryset
+    if post_filter.tag:
+        queryset = queryset.filter(tags__slug=post_filter.tag)
+    if post_filter.author:
+        queryset = queryset.filter(author__slug=post_filter.author)
+    if post_filter.search:
+        for word in post_filter.search.split()[:10]:
+            queryset = queryset.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    if post_filter.status:
+        now = timezone.now()
+        published = models.PostStatus.PUBLISHED
+        queryset = queryset.filter({
+            PostStatus.DRAFT: Q(status=models.PostStatus.DRAFT),
+            PostStatus.ARCHIVED: Q(status=models.PostStatus.ARCHIVED),
+            PostStatus.SCHEDULED: Q(status=published, published_at__gt=now),
+            PostStatus.PUBLISHED: Q(status=published, published_at__lte=now),
+        }[post_filter.status])
+    return queryset

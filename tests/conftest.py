@@ -1,0 +1,69 @@
+import json
+
+import pytest
+from django.test import Client
+
+from cms.models import Role, User
+
+
+@pytest.fixture(autouse=True)
+def _fast_rules(settings):
+    """Flood control off unless a test turns it on; each test sets what it checks."""
+    settings.HEARTH_COMMENT_FLOOD_SECONDS = 0
+
+
+def make_user(username: str, role: Role | None = None, **fields) -> User:
+    from django.contrib.auth.models import Group
+
+    user = User.objects.create_user(username=username, email=f"{username}@example.com",
+                                    password="pw-" + username, **fields)
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+@pytest.fixture
+def users(db):
+    """One user per role, and a second author to own other people's posts."""
+    return {
+        "administrator": make_user("ada", Role.ADMINISTRATOR),
+        "editor": make_user("eddie", Role.EDITOR),
+        "author": make_user("ann", Role.AUTHOR),
+        "other_author": make_user("otto", Role.AUTHOR),
+        "contributor": make_user("connie", Role.CONTRIBUTOR),
+        "subscriber": make_user("sub", Role.SUBSCRIBER),
+    }
+
+
+class GraphQLClient:
+    """Talks to the real /graphql/ endpoint through Django's test client."""
+
+    def __init__(self, client: Client | None = None, headers: dict | None = None):
+        self.client = client or Client()
+        self.headers = headers or {}
+
+    def post(self, query: str, variables: dict | None = None, headers: dict | None = None):
+        return self.client.post(
+            "/graphql/", data=json.dumps({"query": query, "variables": variables or {}}),
+            content_type="application/json", headers={**self.headers, **(headers or {})},
+        )
+
+    def execute(self, query: str, variables: dict | None = None, headers: dict | None = None,
+                allow_errors: bool = False) -> dict:
+        response = self.post(query, variables, headers)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        if not allow_errors:
+            assert "errors" not in body, body["errors"]
+        return body
+
+    def as_user(self, user) -> "GraphQLClient":
+        from cms.services.tokens import token_create
+
+        _, raw = token_create(user=user)
+        return GraphQLClient(headers={"Authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def gql(db):
+    return GraphQLClient()
