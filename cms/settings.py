@@ -93,7 +93,6 @@ if DATABASE_VENDOR == "sqlite":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(BASE_DIR / "var" / "test.sqlite3")
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASE_VENDOR = "postgresql"
     # The statement timeout is the request's time budget in the database.

@@ -12,15 +12,18 @@ logger = logging.getLogger("hearth")
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    """Errors we raise on purpose (GraphQLError) reach the client; anything else is a bug."""
+    """In production, errors we raise on purpose (GraphQLError) reach the client; anything else
+    is a bug, logged with its traceback and shown as "Unexpected error."."""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    if settings.DEBUG or original is None or isinstance(original, GraphQLError):
+        return False
+    logger.error("Unexpected error in %s", error.path, exc_info=original)
+    return True
 
 
-def _extensions():
-    if settings.DEBUG:
-        return []
-    return [lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error.")]
-
-
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=_extensions())
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[lambda: MaskErrors(should_mask_error=is_unexpected,
+                                   error_message="Unexpected error.")],
+)
