@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = "Hearth"
+
+    def ready(self):
+        from cms import webhooks
+
+        webhooks.register()

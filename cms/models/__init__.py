@@ -3,6 +3,7 @@ from cms.models.posts import Post, PostStatus, Tag
 from cms.models.reactions import Reaction, ReactionKind
 from cms.models.tokens import ApiToken
 from cms.models.users import Role, User
+from cms.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
@@ -15,4 +16,7 @@ __all__ = [
     "Role",
     "Tag",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
