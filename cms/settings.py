@@ -43,8 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
-    "strawberry_django",
+    # Before strawberry_django, so `manage.py export_schema` is Hearth's (it takes no arguments).
     "cms",
+    "strawberry_django",
 ]
 
 MIDDLEWARE = [
