@@ -2,12 +2,12 @@
 
 import json
 
+from cross_web import HTTPException
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
-from cross_web import HTTPException
 
 from schema import schema
 from schema.auth import Refused, authenticate, client_ip, visitor
@@ -21,15 +21,56 @@ def error_response(status: int, message: str, code: str | None = None) -> JsonRe
     return JsonResponse({"data": None, "errors": [error]}, status=status)
 
 
+def read_body(request) -> None:
+    """Refuse a POST that is not JSON or is too large, before anything reads it. A chunked body
+    (no Content-Length; the server de-chunks it) is read up to the limit and no further."""
+    if request.content_type != "application/json":
+        raise Refused(415, "Send operations as `Content-Type: application/json`.", "BAD_REQUEST")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    length = request.META.get("CONTENT_LENGTH") or ""
+    if length and not length.isdigit():
+        raise Refused(400, "The Content-Length header is not a number.", "BAD_REQUEST")
+    if length and int(length) > limit:
+        raise RequestDataTooBig
+    if not length and request.META.get("wsgi.input_terminated"):
+        body = request.META["wsgi.input"].read(limit + 1)
+        if len(body) > limit:
+            raise RequestDataTooBig
+        request._body = body  # what request.body returns from now on
+    try:
+        request.body.decode()
+    except UnicodeDecodeError:
+        raise Refused(400, "The request body is not UTF-8.", "BAD_REQUEST") from None
+
+
+def has_bad_text(value) -> bool:
+    """Whether any string in the decoded JSON holds a NUL or a lone surrogate (not UTF-8)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return True
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
+
+
 class HearthGraphQLView(GraphQLView):
     graphql_ide = "graphiql"
     allow_queries_via_get = True
 
     def dispatch(self, request, *args, **kwargs):
-        length = request.META.get("CONTENT_LENGTH") or "0"
-        if not length.isdigit() or int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return error_response(413, "The request body is too large.", "INVALID")
         try:
+            if request.method == "POST":
+                read_body(request)
             request.hearth_user = authenticate(request)
             return self.run(request=request)
         except Refused as refused:
@@ -38,6 +79,24 @@ class HearthGraphQLView(GraphQLView):
             return error_response(error.status_code, error.reason, "BAD_REQUEST")
         except RequestDataTooBig:
             return error_response(413, "The request body is too large.", "INVALID")
+
+    def decode_json(self, data):
+        """A JSON object (the body, or GET's `variables`), or a 400."""
+        try:
+            value = json.loads(data)
+        except (ValueError, RecursionError):  # bad JSON, bad UTF-8, 5,000-digit numbers, nesting
+            raise HTTPException(400, "The request is not valid JSON.") from None
+        if not isinstance(value, dict):  # a list too: batching is off
+            raise HTTPException(400, "Expected a JSON object: one operation per request.")
+        if has_bad_text(value):
+            raise HTTPException(400, "Strings may not contain NUL characters or lone surrogates.")
+        return value
+
+    def parse_http_body(self, request):
+        data = super().parse_http_body(request)
+        if not isinstance(data.operation_name, str | None):
+            raise HTTPException(400, "`operationName` must be a string.")
+        return data
 
     def get_context(self, request, response) -> Context:
         key, token, token_error = visitor(request)
