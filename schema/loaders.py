@@ -126,6 +126,9 @@ class Loaders:
                 has_previous = args.start > 0
             self.remember(rows)
             pages[parent_id] = Page(rows, [r.row - 1 for r in rows], has_next, has_previous, total)
+        # The replies of every parent in this load are one batch, so their own replies load
+        # together in the next query.
+        as_batch([reply for page in pages.values() for reply in page.rows])
         return pages
 
     def comment(self, comment_id: int) -> Comment | None:
@@ -198,7 +201,12 @@ class Loaders:
                 self._read_reactions(reactor, [subject.post_id], with_comments=True)
             return self._viewer_reactions.get(("comment", subject.pk), [])
         if ("post", subject.pk) not in self._viewer_reactions:
-            self._read_reactions(reactor, [p.pk for p in _batch_of(subject)], with_comments=False)
+            batch = [p.pk for p in _batch_of(subject)]
+            # A post read alone is a post page: its comments' reactions come along.
+            alone = len(batch) == 1
+            if alone:
+                self._thread_reactions_read.add(subject.pk)
+            self._read_reactions(reactor, batch, with_comments=alone)
         return self._viewer_reactions[("post", subject.pk)]
 
     def _read_reactions(self, reactor: Q, post_ids: list[int], *, with_comments: bool) -> None:
@@ -207,8 +215,8 @@ class Loaders:
             subjects |= Q(comment__post_id__in=post_ids)
         for post_id in post_ids:
             self._viewer_reactions.setdefault(("post", post_id), [])
-        rows = Reaction.objects.filter(reactor, subjects).values_list("post_id", "comment_id", "kind")
-        for post_id, comment_id, kind in rows.order_by("id"):
+        rows = Reaction.objects.filter(reactor, subjects).order_by("id")
+        for post_id, comment_id, kind in rows.values_list("post_id", "comment_id", "kind"):
             key = ("post", post_id) if post_id else ("comment", comment_id)
             kinds = self._viewer_reactions.setdefault(key, [])
             if kind not in kinds:

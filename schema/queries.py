@@ -28,7 +28,8 @@ class Query:
                                                      "may see it.")
 
     @strawberry.field(description="One post by slug or by ID.")
-    def post(self, info: Info, slug: str | None = None, id: strawberry.ID | None = None) -> Post | None:
+    def post(self, info: Info, slug: str | None = None,
+             id: strawberry.ID | None = None) -> Post | None:
         if (slug is None) == (id is None):
             raise GraphQLError("Pass exactly one of `slug` and `id`.")
         posts = visible_posts(info).select_related("author")
