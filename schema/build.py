@@ -5,7 +5,7 @@ from django.conf import settings
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from schema.limits import QueryLimits
+from schema.limits import MutationRateLimit, QueryLimits
 from schema.mutations import Mutation
 from schema.queries import Query
 
@@ -25,7 +25,7 @@ def is_unexpected(error: GraphQLError) -> bool:
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    extensions=[QueryLimits,
+    extensions=[QueryLimits, MutationRateLimit,
                 lambda: MaskErrors(should_mask_error=is_unexpected,
                                    error_message="Unexpected error.")],
 )

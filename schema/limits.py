@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from graphql import (
+    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -28,10 +29,15 @@ from graphql import (
     ValidationRule,
     VariableNode,
     get_named_type,
+    get_operation_ast,
     value_from_ast_untyped,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from cms import ratelimit
+from schema.context import Context
 
 SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
@@ -165,3 +171,34 @@ class QueryLimits(SchemaExtension):
         if not settings.DEBUG and result is not None and result.errors:
             for error in result.errors:
                 error.message = SUGGESTION.sub("", error.message)
+
+
+class MutationRateLimit(SchemaExtension):
+    """Mutations per caller and window (HEARTH_MUTATION_RATE_LIMIT per
+    HEARTH_MUTATION_RATE_WINDOW_SECONDS): signed-in callers per user, anonymous ones per IP,
+    moderators exempt. Each top-level mutation field counts once. A refusal runs nothing: 429,
+    a Retry-After header, and RATE_LIMITED with `retryAfter` in the error's extensions."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.operation_type == OperationType.MUTATION:
+            retry_after = self.check(context)
+            if retry_after is not None:
+                response = context.context.response
+                response.status_code = 429
+                response["Retry-After"] = str(retry_after)
+                context.result = ExecutionResult(data=None, errors=[GraphQLError(
+                    f"Too many changes; try again in {retry_after} seconds.",
+                    extensions={"code": "RATE_LIMITED", "retryAfter": retry_after})])
+        yield
+
+    def check(self, context) -> int | None:
+        request_context = context.context
+        if not isinstance(request_context, Context) or request_context.is_moderator:
+            return None
+        user = request_context.user
+        who = f"user:{user.pk}" if user is not None else f"ip:{request_context.client_ip}"
+        operation = get_operation_ast(context.graphql_document, context.operation_name)
+        cost = max(1, len(operation.selection_set.selections)) if operation else 1
+        return ratelimit.hit(f"mutation:{who}", limit=settings.HEARTH_MUTATION_RATE_LIMIT,
+                             window=settings.HEARTH_MUTATION_RATE_WINDOW_SECONDS, cost=cost)

@@ -8,8 +8,10 @@ from cms.models import Role, User
 
 @pytest.fixture(autouse=True)
 def _fast_rules(settings):
-    """Flood control off unless a test turns it on; each test sets what it checks."""
+    """Flood control and mutation rate limits off unless a test turns them on; each test sets
+    what it checks."""
     settings.HEARTH_COMMENT_FLOOD_SECONDS = 0
+    settings.HEARTH_MUTATION_RATE_LIMIT = 1_000_000
 
 
 def make_user(username: str, role: Role | None = None, **fields) -> User:
