@@ -378,3 +378,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
             token_services.token_revoke(token=token)
             revoked += 1
         self.message_user(request, f"{revoked} token(s) revoked.", messages.SUCCESS)
+
+from cms import admin_webhooks  # noqa: E402, F401 - registers the webhook models

@@ -164,6 +164,12 @@ def attempt(delivery: WebhookDelivery) -> WebhookAttempt:
             duration_ms=duration_ms)
 
 
+def retry_now(deliveries) -> int:
+    """Queue unsucceeded deliveries for one more attempt now (the admin's "Retry now")."""
+    return deliveries.exclude(status=DeliveryStatus.SUCCEEDED).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=timezone.now())
+
+
 def deliver_due(limit: int = 20) -> int:
     """Attempt every due delivery, batch by batch. Returns how many attempts were made."""
     made = 0
