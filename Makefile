@@ -24,6 +24,7 @@ run: $(STAMP)
 	@echo ""
 	@echo "  Hearth is running:  playground http://$(HOST):$(PORT)/graphql/   admin http://$(HOST):$(PORT)/admin/"
 	@echo ""
+	$(BIN)/python manage.py run_webhooks & trap "kill $$!" EXIT; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
