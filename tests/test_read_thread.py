@@ -1,0 +1,275 @@
+"""Reading threads: order, per-parent pagination, counts, placeholders and viewer reactions."""
+
+import random
+
+import pytest
+
+from cms.models import CommentStatus, ReactionKind, Role
+from cms.services.comments import comment_moderate
+from cms.services.reactions import reaction_add
+from cms.visitors import new_visitor
+from tests.conftest import GraphQLClient, make_user
+from tests.factories import comment, published_post
+
+THREAD = """
+query($slug: String!, $first: Int, $after: String) {
+  post(slug: $slug) {
+    commentCount
+    thread(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { id depth status body parent { id } author { name user { slug } } } }
+    }
+  }
+}
+"""
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("editor", Role.EDITOR)
+
+
+@pytest.fixture
+def post(db):
+    return published_post(make_user("author", Role.AUTHOR))
+
+
+def gid(type_name: str, pk: int) -> str:
+    from strawberry.relay import GlobalID
+
+    return str(GlobalID(type_name, str(pk)))
+
+
+def depth_first(comments) -> list[int]:
+    """The reading order computed independently: children oldest first under their parent."""
+    children: dict = {}
+    for c in sorted(comments, key=lambda c: c.created_at):
+        children.setdefault(c.parent_id, []).append(c)
+    order = []
+
+    def visit(parent_id):
+        for child in children.get(parent_id, []):
+            order.append(child.pk)
+            visit(child.pk)
+
+    visit(None)
+    return order
+
+
+def read_whole_thread(gql, slug: str, page_size: int) -> tuple[list[dict], int]:
+    nodes, after, total = [], None, None
+    while True:
+        data = gql.execute(THREAD, {"slug": slug, "first": page_size, "after": after})
+        thread = data["data"]["post"]["thread"]
+        total = thread["totalCount"]
+        nodes += [edge["node"] for edge in thread["edges"]]
+        if not thread["pageInfo"]["hasNextPage"]:
+            return nodes, total
+        after = thread["pageInfo"]["endCursor"]
+
+
+def test_thread_reads_a_branching_tree_ten_deep_depth_first(gql, post, editor):
+    rng = random.Random(7)
+    made = []
+    for _ in range(60):
+        shallow = [c for c in made if c.depth < 10]
+        parent = rng.choice(shallow) if made and rng.random() < 0.8 else None
+        made.append(comment(post, parent=parent, user=editor))
+    # Make sure the deepest branch really is ten levels below the top.
+    chain = made[0]
+    while chain.depth < 10:
+        chain = comment(post, parent=chain, user=editor)
+        made.append(chain)
+
+    nodes, total = read_whole_thread(gql, post.slug, page_size=7)
+
+    assert total == len(made)
+    assert [n["id"] for n in nodes] == [gid("Comment", pk) for pk in depth_first(made)]
+    by_id = {gid("Comment", c.pk): c for c in made}
+    for node in nodes:
+        stored = by_id[node["id"]]
+        assert node["depth"] == stored.depth
+        expected_parent = gid("Comment", stored.parent_id) if stored.parent_id else None
+        assert (node["parent"] or {}).get("id") == expected_parent
+    assert max(n["depth"] for n in nodes) == 10
+
+
+def test_thread_pages_do_not_overlap_and_say_where_they_are(gql, post, editor):
+    for _ in range(5):
+        comment(post, user=editor)
+    first = gql.execute(THREAD, {"slug": post.slug, "first": 2})["data"]["post"]["thread"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert first["pageInfo"]["hasPreviousPage"] is False
+    last = gql.execute(THREAD, {"slug": post.slug, "first": 10,
+                                "after": first["pageInfo"]["endCursor"]})["data"]["post"]["thread"]
+    assert last["pageInfo"]["hasNextPage"] is False
+    assert last["pageInfo"]["hasPreviousPage"] is True
+    assert len(last["edges"]) == 3
+    assert not {e["node"]["id"] for e in first["edges"]} & {e["node"]["id"] for e in last["edges"]}
+
+
+REPLIES = """
+query($slug: String!, $first: Int, $after: String) {
+  post(slug: $slug) {
+    comments {
+      edges { node { id replies(first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { body } }
+      } } }
+    }
+  }
+}
+"""
+
+
+def test_replies_are_paged_per_parent_not_across_the_page(gql, post, editor):
+    a = comment(post, user=editor, body="A")
+    b = comment(post, user=editor, body="B")
+    for i in range(5):
+        comment(post, parent=a, user=editor, body=f"A{i}")
+    for i in range(4):
+        comment(post, parent=b, user=editor, body=f"B{i}")
+
+    data = gql.execute(REPLIES, {"slug": post.slug, "first": 3})
+    pages = [e["node"]["replies"] for e in data["data"]["post"]["comments"]["edges"]]
+    assert [[e["node"]["body"] for e in p["edges"]] for p in pages] == [
+        ["A0", "A1", "A2"], ["B0", "B1", "B2"]]
+    assert [p["totalCount"] for p in pages] == [5, 4]
+    assert [p["pageInfo"]["hasNextPage"] for p in pages] == [True, True]
+
+    # The second page of each: every parent's cursor continues its own replies.
+    after = pages[0]["pageInfo"]["endCursor"]
+    assert after == pages[1]["pageInfo"]["endCursor"]  # offset cursors: both at offset 2
+    data = gql.execute(REPLIES, {"slug": post.slug, "first": 3, "after": after})
+    pages = [e["node"]["replies"] for e in data["data"]["post"]["comments"]["edges"]]
+    assert [[e["node"]["body"] for e in p["edges"]] for p in pages] == [["A3", "A4"], ["B3"]]
+    assert [p["pageInfo"]["hasNextPage"] for p in pages] == [False, False]
+
+
+def test_comments_can_be_read_backwards_and_newest_first(gql, post, editor):
+    for i in range(5):
+        comment(post, user=editor, body=f"C{i}")
+    query = """query($slug: String!) { post(slug: $slug) {
+      newest: comments(first: 2, order: NEWEST_FIRST) { edges { node { body } } }
+      tail: comments(last: 2) { pageInfo { hasPreviousPage hasNextPage } edges { node { body } } }
+    } }"""
+    data = gql.execute(query, {"slug": post.slug})["data"]["post"]
+    assert [e["node"]["body"] for e in data["newest"]["edges"]] == ["C4", "C3"]
+    assert [e["node"]["body"] for e in data["tail"]["edges"]] == ["C3", "C4"]
+    assert data["tail"]["pageInfo"] == {"hasPreviousPage": True, "hasNextPage": False}
+
+
+@pytest.mark.parametrize("connection", ["thread(first: 101)", "comments(last: 101)",
+                                        "comments(first: -1)"])
+def test_page_sizes_beyond_the_limit_are_refused_with_a_clear_error(gql, post, connection):
+    query = "query($slug: String!) { post(slug: $slug) { %s { totalCount } } }" % connection
+    body = gql.execute(query, {"slug": post.slug}, allow_errors=True)
+    assert "between 0 and 100" in body["errors"][0]["message"]
+
+
+def test_a_forged_cursor_is_refused(gql, post):
+    body = gql.execute(THREAD, {"slug": post.slug, "after": "not-a-cursor"}, allow_errors=True)
+    assert "cursor" in body["errors"][0]["message"]
+
+
+COUNTS = """
+query($slug: String!) { post(slug: $slug) {
+  commentCount
+  comments { totalCount edges { node { replyCount descendantCount
+    replies { totalCount edges { node { replyCount descendantCount } } } } } }
+  thread { totalCount }
+} }
+"""
+
+
+def test_counts_follow_approvals_and_removals(gql, post, editor):
+    top = comment(post, user=editor)
+    reply = comment(post, parent=top, user=editor)
+    nested = comment(post, parent=reply, user=editor)
+    guest = comment(post, parent=reply, status=CommentStatus.PENDING, moderator=editor)
+
+    def counts():
+        data = gql.execute(COUNTS, {"slug": post.slug})["data"]["post"]
+        top_node = data["comments"]["edges"][0]["node"]
+        return (data["commentCount"], data["thread"]["totalCount"], top_node["replyCount"],
+                top_node["descendantCount"], top_node["replies"]["edges"][0]["node"]["replyCount"])
+
+    assert counts() == (3, 3, 1, 2, 1)
+    comment_moderate(actor=editor, comment=guest, status=CommentStatus.APPROVED)
+    assert counts() == (4, 4, 1, 3, 2)
+    comment_moderate(actor=editor, comment=nested, status=CommentStatus.SPAM)
+    assert counts() == (3, 3, 1, 2, 1)
+    # The middle reply is removed but keeps its place: one approved reply still hangs under it.
+    comment_moderate(actor=editor, comment=reply, status=CommentStatus.TRASH)
+    assert counts() == (2, 3, 0, 1, 1)
+    comment_moderate(actor=editor, comment=nested, status=CommentStatus.APPROVED)
+    comment_moderate(actor=editor, comment=reply, status=CommentStatus.APPROVED)
+    assert counts() == (4, 4, 1, 3, 2)
+
+
+def test_a_removed_comment_with_approved_replies_stays_as_a_placeholder(gql, post, editor):
+    subscriber = make_user("reader", Role.SUBSCRIBER)
+    parent = comment(post, user=subscriber, body="Something regrettable")
+    child = comment(post, parent=parent, user=editor, body="A fair answer")
+    lonely = comment(post, user=subscriber, body="Spam spam spam")
+    comment_moderate(actor=editor, comment=parent, status=CommentStatus.TRASH)
+    comment_moderate(actor=editor, comment=lonely, status=CommentStatus.SPAM)
+
+    nodes, total = read_whole_thread(gql, post.slug, page_size=20)
+
+    assert total == 2
+    placeholder, reply = nodes
+    assert placeholder["id"] == gid("Comment", parent.pk)
+    assert placeholder["status"] == "TRASH"
+    assert placeholder["body"] == ""
+    assert placeholder["author"] == {"name": "", "user": None}
+    assert reply["id"] == gid("Comment", child.pk)
+    assert reply["parent"]["id"] == placeholder["id"]
+    assert reply["body"] == "A fair answer"
+    assert gid("Comment", lonely.pk) not in {n["id"] for n in nodes}
+
+
+VIEWER = """
+query($slug: String!) { post(slug: $slug) {
+  reactions { total counts { kind count } viewerReactions }
+  thread { edges { node { reactions { total viewerReactions } } } }
+} }
+"""
+
+
+def test_viewer_reactions_for_a_user_a_visitor_and_nobody(post, editor):
+    reader = make_user("reader", Role.SUBSCRIBER)
+    liked = comment(post, user=editor)
+    comment(post, user=editor)
+    key, token = new_visitor()
+    reaction_add(subject=post, kind=ReactionKind.LOVE, user=reader)
+    reaction_add(subject=post, kind=ReactionKind.LIKE, user=reader)
+    reaction_add(subject=post, kind=ReactionKind.LOVE, visitor_key=key)
+    reaction_add(subject=liked, kind=ReactionKind.LIKE, user=reader)
+    reaction_add(subject=liked, kind=ReactionKind.WOW, visitor_key=key)
+
+    as_user = GraphQLClient().as_user(reader).execute(VIEWER, {"slug": post.slug})["data"]["post"]
+    as_visitor = GraphQLClient(headers={"X-Visitor-Token": token}).execute(
+        VIEWER, {"slug": post.slug})["data"]["post"]
+    as_nobody = GraphQLClient().execute(VIEWER, {"slug": post.slug})["data"]["post"]
+
+    assert as_nobody["reactions"]["counts"] == [{"kind": "LOVE", "count": 2},
+                                                {"kind": "LIKE", "count": 1}]
+    assert as_nobody["reactions"]["total"] == 3
+    assert sorted(as_user["reactions"]["viewerReactions"]) == ["LIKE", "LOVE"]
+    assert as_visitor["reactions"]["viewerReactions"] == ["LOVE"]
+    assert as_nobody["reactions"]["viewerReactions"] == []
+    comments = lambda data: [e["node"]["reactions"] for e in data["thread"]["edges"]]  # noqa: E731
+    assert comments(as_user) == [{"total": 2, "viewerReactions": ["LIKE"]},
+                                 {"total": 0, "viewerReactions": []}]
+    assert comments(as_visitor)[0]["viewerReactions"] == ["WOW"]
+    assert comments(as_nobody)[0]["viewerReactions"] == []
+
+
+def test_a_post_author_reply_is_marked_as_such(gql, post, editor):
+    top = comment(post, user=editor)
+    comment(post, parent=top, user=post.author)
+    data = gql.execute("""query($slug: String!) { post(slug: $slug) {
+        thread { edges { node { author { name isPostAuthor } } } } } }""", {"slug": post.slug})
+    flags = [e["node"]["author"]["isPostAuthor"] for e in data["data"]["post"]["thread"]["edges"]]
+    assert flags == [False, True]
