@@ -21,7 +21,9 @@ from cms.rendering import render_markdown
 from cms.services.errors import DomainError, ErrorCode
 from cms.services.validation import clean_email, clean_text, clean_url
 
-LINK = re.compile(r"https?://|www\.|<a\s", re.IGNORECASE)
+# One match per link: an <a> tag, or an address with or without its scheme (so that
+# "https://www.example.com" counts once, not twice).
+LINK = re.compile(r"<a\s[^>]*>|https?://\S+|(?<![\w/.])www\.\S+", re.IGNORECASE)
 
 
 def _lock_post(post_id: int) -> Post:
@@ -50,7 +52,8 @@ def _set_status(comment: Comment, status: str) -> None:
     is_approved = status == CommentStatus.APPROVED
     if is_approved != was_approved:
         _change_counts(comment, +1 if is_approved else -1)
-    events.comment_changed(comment, "comment.approved" if is_approved and not was_approved else None)
+    newly_approved = is_approved and not was_approved
+    events.comment_changed(comment, "comment.approved" if newly_approved else None)
 
 
 def _initial_status(*, user, email: str, body: str) -> str:
@@ -98,7 +101,8 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
                    author_name: str | None = None, author_email: str | None = None,
                    author_url: str | None = None, ip_address: str | None = None,
                    user_agent: str = "") -> Comment:
-    """Add a comment or a reply. Guests give a name and an e-mail; signed-in users are themselves."""
+    """Add a comment or a reply. Guests give a name and an e-mail; signed-in users are
+    themselves."""
     post = _lock_post(post.pk)
     if not Post.objects.visible_to(actor).filter(pk=post.pk).exists():
         raise DomainError(ErrorCode.NOT_FOUND, "There is no such post.", field="postId")
@@ -112,9 +116,11 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
                         max_length=settings.HEARTH_MAX_EMAIL_LENGTH, required=guest)
     url = clean_url(author_url, field="authorUrl", max_length=settings.HEARTH_MAX_URL_LENGTH)
     if parent is not None:
-        if parent.post_id != post.pk or parent.status != CommentStatus.APPROVED:
-            raise DomainError(ErrorCode.INVALID, "You can only reply to an approved comment of "
-                              "this post.", field="parentId")
+        parent = Comment.objects.get(pk=parent.pk)  # as it is now, under the post's lock
+    if parent is not None and (parent.post_id != post.pk
+                               or parent.status != CommentStatus.APPROVED):
+        raise DomainError(ErrorCode.INVALID, "You can only reply to an approved comment of "
+                          "this post.", field="parentId")
     user = None if guest else actor
     if user is not None:
         name = name or str(user)
@@ -125,7 +131,8 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
     comment = Comment.objects.create(
         post=post, parent=parent, depth=parent.depth + 1 if parent else 0, user=user,
         author_name=name, author_email=email, author_url=url, ip_address=ip_address or None,
-        user_agent=(user_agent or "")[:500], body=body, html=render_markdown(body, for_comment=True),
+        user_agent=(user_agent or "")[:500], body=body,
+        html=render_markdown(body, for_comment=True),
         status=_initial_status(user=user, email=email, body=body),
     )
     comment.path = (parent.path if parent else "") + f"{comment.pk:0{PATH_SEGMENT}d}"
