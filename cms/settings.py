@@ -171,6 +171,11 @@ HEARTH_WEBHOOK_TIMEOUT_SECONDS = env_int("HEARTH_WEBHOOK_TIMEOUT_SECONDS", 5)
 HEARTH_WEBHOOK_MAX_ATTEMPTS = env_int("HEARTH_WEBHOOK_MAX_ATTEMPTS", 5)
 HEARTH_WEBHOOK_BACKOFF_SECONDS = env_int("HEARTH_WEBHOOK_BACKOFF_SECONDS", 30)
 
+# Draft preview: how long a preview token works, and the frontend route an admin link opens.
+HEARTH_PREVIEW_TOKEN_SECONDS = env_int("HEARTH_PREVIEW_TOKEN_SECONDS", 60 * 60)
+HEARTH_PREVIEW_URL = os.environ.get(
+    "HEARTH_PREVIEW_URL", "http://localhost:3000/api/preview?slug={slug}&token={token}")
+
 # Per-caller mutation rate limits (requests per window), moderators exempt.
 HEARTH_MUTATION_RATE_LIMIT = env_int("HEARTH_MUTATION_RATE_LIMIT", 60)
 HEARTH_MUTATION_RATE_WINDOW_SECONDS = env_int("HEARTH_MUTATION_RATE_WINDOW_SECONDS", 60)

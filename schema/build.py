@@ -4,9 +4,11 @@ import strawberry
 from django.conf import settings
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.tools import merge_types
 
 from schema.limits import MutationRateLimit, QueryLimits
 from schema.mutations import Mutation
+from schema.previews import PreviewMutation
 from schema.queries import Query
 
 logger = logging.getLogger("hearth")
@@ -24,7 +26,7 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 schema = strawberry.Schema(
     query=Query,
-    mutation=Mutation,
+    mutation=merge_types("Mutation", (Mutation, PreviewMutation)),
     extensions=[QueryLimits, MutationRateLimit,
                 lambda: MaskErrors(should_mask_error=is_unexpected,
                                    error_message="Unexpected error.")],

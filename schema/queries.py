@@ -27,12 +27,16 @@ class Query:
     node: relay.Node | None = relay.node(description="Any object by its global ID, if the caller "
                                                      "may see it.")
 
-    @strawberry.field(description="One post by slug or by ID.")
-    def post(self, info: Info, slug: str | None = None,
-             id: strawberry.ID | None = None) -> Post | None:
+    @strawberry.field(description="One post by slug or by ID. With `previewToken` (from "
+                                  "`createPreviewToken`), the post that token opens, whatever "
+                                  "its status, or null for a bad or expired token.")
+    def post(self, info: Info, slug: str | None = None, id: strawberry.ID | None = None,
+             preview_token: str | None = None) -> Post | None:
         if (slug is None) == (id is None):
             raise GraphQLError("Pass exactly one of `slug` and `id`.")
-        posts = visible_posts(info).select_related("author")
+        from schema.previews import previewable_posts
+
+        posts = previewable_posts(info, preview_token).select_related("author")
         if id is not None:
             try:
                 _, pk = decode_global_id(id, field="id", types=("Post",))
