@@ -1,0 +1,206 @@
+"""In-process measurement, shared by every contender's process (plain Django and stdlib only, so
+the graphene environment can import it too).
+
+A contender is a `Client` that turns an operation name and variables into one call of a Django
+view. Only the view's own time is measured: the request is built and the response parsed
+outside the clock.
+"""
+
+import json
+import math
+import statistics
+import time
+import tracemalloc
+
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
+
+from benchmarks import operations
+from benchmarks.datasets import THREAD_SLUG, VISITOR_KEY, WRITER_EMAIL
+
+DOCUMENTS = {"small": operations.SMALL, "r1": operations.R1, "r2": operations.R2,
+             "r3": operations.R3, "add_comment": operations.ADD_COMMENT,
+             "react": operations.REACT, "unreact": operations.UNREACT}
+
+
+def visitor_headers() -> dict:
+    from django.core import signing
+
+    from cms.visitors import SALT
+
+    return {"X-Visitor-Token": signing.dumps(VISITOR_KEY, salt=SALT, compress=False)}
+
+
+def graphql_request(path: str, op: str, variables: dict) -> tuple[str, str, bytes]:
+    body = json.dumps({"query": DOCUMENTS[op], "variables": variables}).encode()
+    return "POST", path, body
+
+
+def floor_request(op: str, variables: dict) -> tuple[str, str, bytes]:
+    slug = variables.get("slug", THREAD_SLUG)
+    if op == "small":
+        return "GET", f"/floor/posts/{slug}/small/", b""
+    if op == "r1":
+        after = variables.get("after")
+        return "GET", f"/floor/posts/{slug}/thread/" + (f"?after={after}" if after else ""), b""
+    if op == "r2":
+        return "GET", f"/floor/posts/{slug}/", b""
+    if op == "r3":
+        return "GET", "/floor/posts/", b""
+    if op == "add_comment":
+        return "POST", "/floor/comments/", json.dumps(variables["input"]).encode()
+    if op in ("react", "unreact"):
+        data = {**variables["input"], "remove": op == "unreact"}
+        data["kind"] = data["kind"].lower()
+        return "POST", "/floor/react/", json.dumps(data).encode()
+    raise ValueError(op)
+
+
+class Client:
+    """Calls one contender's views in-process as the benchmark's visitor."""
+
+    def __init__(self, name: str, graphql_path: str | None):
+        self.name = name
+        self.graphql_path = graphql_path
+        self.factory = RequestFactory()
+        self.headers = visitor_headers()
+        self.elapsed = 0.0
+        self.bytes = 0
+        self.requests = 0
+
+    def request(self, op: str, variables: dict) -> tuple[str, str, bytes]:
+        if self.graphql_path is None:
+            return floor_request(op, variables)
+        return graphql_request(self.graphql_path, op, variables)
+
+    def run(self, op: str, variables: dict) -> dict:
+        method, path, body = self.request(op, variables)
+        if method == "GET":
+            request = self.factory.get(path, headers=self.headers)
+        else:
+            request = self.factory.post(path, body, content_type="application/json",
+                                        headers=self.headers)
+        match = resolve(request.path_info)
+        started = time.perf_counter()
+        response = match.func(request, *match.args, **match.kwargs)
+        self.elapsed += time.perf_counter() - started
+        self.bytes += len(response.content)
+        self.requests += 1
+        data = json.loads(response.content)
+        if response.status_code != 200 or data.get("errors"):
+            raise RuntimeError(f"{self.name} {op}: {response.status_code} {data}")
+        return data
+
+
+# Operations ----------------------------------------------------------------------------------
+
+
+def r1(client: Client) -> list[str]:
+    """The whole thread, `thread(first: 100)` paged to the end. Returns the comment ids."""
+    ids, after = [], None
+    while True:
+        page = client.run("r1", {"slug": THREAD_SLUG, "after": after})["data"]["post"]["thread"]
+        ids.extend(edge["node"]["id"] for edge in page["edges"])
+        if not page["pageInfo"]["hasNextPage"]:
+            return ids
+        after = page["pageInfo"]["endCursor"]
+
+
+def gid(type_name: str, pk: int) -> str:
+    import base64
+
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+class Writes:
+    """W1's comments and W2's reactions: unique bodies, a fixed reply target."""
+
+    def __init__(self, contender: str):
+        from cms.models import Comment, Post
+
+        post = Post.objects.get(slug=THREAD_SLUG)
+        self.post_id = gid("Post", post.pk)
+        parent = Comment.objects.filter(post=post, depth=3).order_by("path").first()
+        self.parent_id = gid("Comment", parent.pk)
+        hot = Comment.objects.filter(post=post).order_by("-reply_count", "path")[:10]
+        self.hot = [gid("Comment", c.pk) for c in hot]
+        self.contender = contender
+        self.n = 0
+
+    def add_comment(self) -> dict:
+        self.n += 1
+        return {"input": {"postId": self.post_id, "parentId": self.parent_id,
+                          "body": f"Benchmark reply {self.n} from {self.contender} {time.time()}.",
+                          "authorName": "Writer", "authorEmail": WRITER_EMAIL}}
+
+    def reaction(self) -> dict:
+        self.n += 1
+        return {"input": {"subjectId": self.hot[self.n % len(self.hot)], "kind": "LIKE"}}
+
+
+def operation(name: str, client: Client, writes: Writes):
+    """A callable running one operation once."""
+    slug = {"slug": THREAD_SLUG}
+    if name == "small":
+        return lambda: client.run("small", slug)
+    if name == "r1":
+        return lambda: r1(client)
+    if name == "r2":
+        return lambda: client.run("r2", slug)
+    if name == "r3":
+        return lambda: client.run("r3", {})
+
+    def w1():
+        data = client.run("add_comment", writes.add_comment())["data"]["addComment"]
+        assert data["comment"]["status"] in ("APPROVED", "approved"), data
+        client.run("r2", slug)
+
+    def w2():
+        variables = writes.reaction()
+        client.run("react", variables)
+        client.run("unreact", variables)
+
+    return {"w1": w1, "w2": w2}[name]
+
+
+def measure(run, client: Client, *, budget: float, max_reps: int = 500,
+            min_reps: int = 3) -> dict:
+    """Latency of `run` (warm), its SQL queries, peak traced memory and response bytes."""
+    client.elapsed, client.bytes, client.requests = 0.0, 0, 0
+    with CaptureQueriesContext(connection) as queries:
+        run()  # warm-up, and the query count
+    figures = {"queries": len(queries), "requests": client.requests, "bytes": client.bytes}
+    first = client.elapsed
+    tracemalloc.start()
+    run()
+    figures["peak_kb"] = tracemalloc.get_traced_memory()[1] / 1024
+    tracemalloc.stop()
+    samples = []
+    if first > budget / 2:
+        samples.append(first)  # a slow operation: its warm-up counts, it was not the first call
+    started = time.perf_counter()
+    while len(samples) < min_reps or (time.perf_counter() - started < budget
+                                      and len(samples) < max_reps):
+        client.elapsed = 0.0
+        run()
+        samples.append(client.elapsed)
+    samples.sort()
+    figures.update(reps=len(samples), median_ms=statistics.median(samples) * 1000,
+                   p99_ms=samples[max(0, math.ceil(0.99 * len(samples)) - 1)] * 1000)
+    return figures
+
+
+def run_contenders(clients: list[Client], ops: list[str], budget: float) -> dict:
+    """Every operation for every contender: reads first, then writes."""
+    results = {client.name: {} for client in clients}
+    writes = {client.name: Writes(client.name) for client in clients}
+    for op in ops:
+        for client in clients:
+            run = operation(op, client, writes[client.name])
+            try:
+                results[client.name][op] = measure(run, client, budget=budget)
+            except Exception as error:  # noqa: BLE001 - a failing contender is reported, not fatal
+                results[client.name][op] = {"error": f"{type(error).__name__}: {error}"[:300]}
+    return results

@@ -1,0 +1,17 @@
+"""Settings for benchmark processes: Hearth's own, with the benchmark URLconf and DEBUG off.
+
+The database is Hearth's usual `DATABASE_URL`; `benchmarks.run` points it at a working copy of
+the generated data set before it starts a process.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")  # cms.settings wants a SECRET_KEY when DEBUG is off
+os.environ.setdefault("HEARTH_COMMENT_FLOOD_SECONDS", "0")  # W1 adds comments back to back
+
+from cms.settings import *  # noqa: E402,F403
+
+DEBUG = False  # Django keeps no query log; the benchmark counts queries with its own capture
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+ROOT_URLCONF = "benchmarks.urls"
+LOGGING = {"version": 1, "disable_existing_loggers": False}

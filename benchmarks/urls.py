@@ -1,0 +1,13 @@
+"""Hearth's own URLs, plus the floor and the naive strawberry-django contender."""
+
+from django.urls import path
+
+from benchmarks import floor
+from benchmarks.naive_schema import naive_view
+from cms.urls import urlpatterns as hearth_urlpatterns
+
+urlpatterns = [
+    *hearth_urlpatterns,
+    *floor.urlpatterns,
+    path("naive/graphql/", naive_view),
+]
