@@ -4,6 +4,7 @@ import strawberry
 from django.conf import settings
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.relay.types import GlobalIDValueError
 from strawberry.tools import merge_types
 
 from schema.limits import MutationRateLimit, QueryLimits
@@ -16,9 +17,11 @@ logger = logging.getLogger("hearth")
 
 def is_unexpected(error: GraphQLError) -> bool:
     """In production, errors we raise on purpose (GraphQLError) reach the client; anything else
-    is a bug, logged with its traceback and shown as "Unexpected error."."""
+    is a bug, logged with its traceback and shown as "Unexpected error.". A malformed global ID
+    (GlobalIDValueError) is the caller's mistake, not a bug."""
     original = error.original_error
-    if settings.DEBUG or original is None or isinstance(original, GraphQLError):
+    expected = (GraphQLError, GlobalIDValueError)
+    if settings.DEBUG or original is None or isinstance(original, expected):
         return False
     logger.error("Unexpected error in %s", error.path, exc_info=original)
     return True
