@@ -19,9 +19,8 @@ MAX_TAG = 100
 
 def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
     base = (slugify(base) or "post")[: MAX_SLUG - 8]
-    taken = set(
-        Post.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
-    )
+    taken = set(Post.objects.filter(slug__startswith=base).exclude(pk=exclude_pk)
+                .values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -69,6 +68,22 @@ def _tags_from_names(names: list[str]) -> list[Tag]:
     return tags
 
 
+def _save_new(post: Post, *, slug_from: str | None) -> None:
+    """Insert `post`. A slug made from the title is made again if a concurrent writer took it;
+    a slug the caller gave and someone took meanwhile is a DUPLICATE."""
+    for _ in range(5):
+        if slug_from is not None:
+            post.slug = _unique_slug(slug_from)
+        try:
+            with transaction.atomic():
+                post.save()
+            return
+        except IntegrityError:
+            if slug_from is None:
+                break
+    raise DomainError(ErrorCode.DUPLICATE, "Another post already has this slug.", field="slug")
+
+
 @transaction.atomic
 def post_create(*, actor, title: str, body: str, slug: str | None = None,
                 excerpt: str | None = None, tags: list[str] | None = None,
@@ -78,13 +93,13 @@ def post_create(*, actor, title: str, body: str, slug: str | None = None,
     post = Post(
         author=actor,
         title=title.strip(),
-        slug=_clean_slug(slug) if slug else _unique_slug(title),
+        slug=_clean_slug(slug) if slug else "",
         excerpt=excerpt or "",
         body=body,
         html=render_markdown(body),
         comments_open=True if comments_open is None else comments_open,
     )
-    post.save()
+    _save_new(post, slug_from=None if slug else title)
     if tags:
         post.tags.set(_tags_from_names(tags))
     return post
@@ -126,8 +141,10 @@ def post_publish(*, actor, post: Post, publish_at: datetime | None = None) -> Po
     require_can_publish_post(actor, post)
     if publish_at is not None and timezone.is_naive(publish_at):
         raise DomainError(ErrorCode.INVALID, "publishAt needs a time zone.", field="publishAt")
+    already_live = post.status == PostStatus.PUBLISHED and post.published_at <= timezone.now()
+    if publish_at is not None or not already_live:
+        post.published_at = publish_at or timezone.now()
     post.status = PostStatus.PUBLISHED
-    post.published_at = publish_at or timezone.now()
     post.save()
     events.post_changed(post, "post.published")
     return post
