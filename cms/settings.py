@@ -125,6 +125,9 @@ if REDIS_URL:
 
 # CORS for JAMstack origins. Credentials only ever go with an explicit list of origins.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_ALLOW_ALL_ORIGINS = "*" in CORS_ALLOWED_ORIGINS
+if CORS_ALLOW_ALL_ORIGINS:
+    CORS_ALLOWED_ORIGINS = []
 CORS_ALLOW_CREDENTIALS = bool(CORS_ALLOWED_ORIGINS)
 CORS_URLS_REGEX = r"^/graphql/?$"
 CORS_ALLOW_HEADERS = ["content-type", "authorization", "x-visitor-token", "if-none-match"]
