@@ -28,7 +28,7 @@ WORDS = ("the a thread reply comment post reader writer idea point good bad agre
 
 DATASETS = {
     # name: (comments, top-level comments, reactions per comment)
-    "tiny": (60, 6, 3),
+    "tiny": (150, 15, 3),
     "t1k": (1_000, 100, 5),
     "t10k": (10_000, 1_000, 5),
     "catalog": None,

@@ -1,7 +1,10 @@
 """In-process figures for F (floor), N (naive strawberry-django) and H (Hearth), as JSON.
 
-    DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=... \
-        python -m benchmarks.inprocess OPS BUDGET_SECONDS
+    python -m benchmarks.inprocess OPS BUDGET_SECONDS   # figures
+    python -m benchmarks.inprocess targets              # what the HTTP runs write to
+    python -m benchmarks.inprocess verify               # stored counters equal fresh counts
+
+with DJANGO_SETTINGS_MODULE=benchmarks.settings and DATABASE_URL set by benchmarks.run.
 """
 
 import json
@@ -11,12 +14,25 @@ import django
 
 
 def main() -> None:
-    ops, budget = sys.argv[1].split(","), float(sys.argv[2])
     django.setup()
-    from benchmarks.measure import Client, run_contenders
+    from benchmarks.measure import Client, Writes, run_contenders
 
-    clients = [Client("F", None), Client("N", "/naive/graphql/"), Client("H", "/graphql/")]
-    print(json.dumps(run_contenders(clients, ops, budget)))
+    if sys.argv[1] == "targets":
+        from cms.models import Comment
+
+        writes = Writes("http")
+        comments = Comment.objects.filter(post__slug="bench-thread").in_thread().count()
+        print(json.dumps({"post": writes.post_id, "parent": writes.parent_id, "hot": writes.hot,
+                          "comments": comments}))
+    elif sys.argv[1] == "verify":
+        from benchmarks.datasets import verify
+
+        verify()
+        print("exact")
+    else:
+        ops, budget = sys.argv[1].split(","), float(sys.argv[2])
+        clients = [Client("F", None), Client("N", "/naive/graphql/"), Client("H", "/graphql/")]
+        print(json.dumps(run_contenders(clients, ops, budget)))
 
 
 if __name__ == "__main__":

@@ -147,6 +147,8 @@ def operation(name: str, client: Client, writes: Writes):
         return lambda: client.run("small", slug)
     if name == "r1":
         return lambda: r1(client)
+    if name == "r1-page":
+        return lambda: client.run("r1", {"slug": THREAD_SLUG, "after": None})
     if name == "r2":
         return lambda: client.run("r2", slug)
     if name == "r3":
@@ -165,21 +167,25 @@ def operation(name: str, client: Client, writes: Writes):
     return {"w1": w1, "w2": w2}[name]
 
 
-def measure(run, client: Client, *, budget: float, max_reps: int = 500,
+def measure(run, client: Client, *, budget: float, traced=None, max_reps: int = 500,
             min_reps: int = 3) -> dict:
-    """Latency of `run` (warm), its SQL queries, peak traced memory and response bytes."""
+    """Latency of `run` (warm), its SQL queries, peak traced memory (of `traced` when given: R1
+    traces one page, as each page is a request of its own) and response bytes."""
     client.elapsed, client.bytes, client.requests = 0.0, 0, 0
     with CaptureQueriesContext(connection) as queries:
         run()  # warm-up, and the query count
     figures = {"queries": len(queries), "requests": client.requests, "bytes": client.bytes}
     first = client.elapsed
-    tracemalloc.start()
-    run()
-    figures["peak_kb"] = tracemalloc.get_traced_memory()[1] / 1024
-    tracemalloc.stop()
+    if traced is not None or first < 5:  # tracing slows Python down several times
+        tracemalloc.start()
+        (traced or run)()
+        figures["peak_kb"] = tracemalloc.get_traced_memory()[1] / 1024
+        tracemalloc.stop()
     samples = []
     if first > budget / 2:
         samples.append(first)  # a slow operation: its warm-up counts, it was not the first call
+    if first > 2:
+        min_reps = 2 if first < 10 else 1  # slow calls: two warm runs, one from ten seconds on
     started = time.perf_counter()
     while len(samples) < min_reps or (time.perf_counter() - started < budget
                                       and len(samples) < max_reps):
@@ -195,12 +201,15 @@ def measure(run, client: Client, *, budget: float, max_reps: int = 500,
 def run_contenders(clients: list[Client], ops: list[str], budget: float) -> dict:
     """Every operation for every contender: reads first, then writes."""
     results = {client.name: {} for client in clients}
-    writes = {client.name: Writes(client.name) for client in clients}
+    writes = {}
     for op in ops:
         for client in clients:
-            run = operation(op, client, writes[client.name])
+            if op in ("w1", "w2") and client.name not in writes:
+                writes[client.name] = Writes(client.name)
+            run = operation(op, client, writes.get(client.name))
             try:
-                results[client.name][op] = measure(run, client, budget=budget)
+                traced = operation("r1-page", client, None) if op == "r1" else None
+                results[client.name][op] = measure(run, client, budget=budget, traced=traced)
             except Exception as error:  # noqa: BLE001 - a failing contender is reported, not fatal
                 results[client.name][op] = {"error": f"{type(error).__name__}: {error}"[:300]}
     return results

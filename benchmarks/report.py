@@ -1,0 +1,234 @@
+"""The table printed by `make bench` and the BENCHMARKS.md it writes."""
+
+import platform
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = {"F": "F floor", "N": "N naive strawberry-django", "H": "H Hearth",
+         "G": "G graphene-django", "Gt": "Gt graphene-django tuned"}
+OPS = {"small": "S small query (post by slug, 5 fields)",
+       "r1": "R1 whole thread, thread(first:100) paged to the end",
+       "r2": "R2 post page", "r3": "R3 posts(first:50)", "w1": "W1 addComment then R2",
+       "w2": "W2 react + unreact (in process) / 64 concurrent (HTTP)"}
+
+
+def machine() -> str:
+    model, cores = "unknown", 0
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model, cores = line.split(":", 1)[1].strip(), cores + 1
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "0")
+    return (f"{model}, {cores} cores, {int(memory) // 1024 // 1024} GiB RAM, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def ratio(value, base) -> str:
+    if not isinstance(value, int | float) or not isinstance(base, int | float) or not base:
+        return "-"
+    return f"{value / base:.2f}x"
+
+
+def num(value, digits: int = 2) -> str:
+    if not isinstance(value, int | float):
+        return "-"
+    if isinstance(value, int) or digits == 0:
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}f}"
+
+
+def inprocess_rows(results: dict) -> list[str]:
+    rows = ["| data | operation | contender | median ms | vs F | vs G | p99 ms | vs F | vs G | "
+            "reps | SQL queries | requests | peak KiB | vs F | vs G | response bytes |",
+            "|" + "---|" * 16]
+    for data, contenders in results.get("inprocess", {}).items():
+        ops = next(iter(contenders.values())).keys()
+        for op in ops:
+            f, g = contenders.get("F", {}).get(op, {}), contenders.get("G", {}).get(op, {})
+            for name in NAMES:
+                x = contenders.get(name, {}).get(op)
+                if x is None:
+                    continue
+                if "error" in x:
+                    rows.append(f"| {data} | {op} | {name} | error: {x['error'][:80]} |"
+                                + " |" * 12)
+                    continue
+                rows.append(
+                    f"| {data} | {op} | {name} | {num(x['median_ms'])} | "
+                    f"{ratio(x['median_ms'], f.get('median_ms'))} | "
+                    f"{ratio(x['median_ms'], g.get('median_ms'))} | {num(x['p99_ms'])} | "
+                    f"{ratio(x['p99_ms'], f.get('p99_ms'))} | {ratio(x['p99_ms'], g.get('p99_ms'))} | "
+                    f"{x['reps']} | {x['queries']} | {x['requests']} | {num(x.get('peak_kb'), 0)} | "
+                    f"{ratio(x.get('peak_kb'), f.get('peak_kb'))} | "
+                    f"{ratio(x.get('peak_kb'), g.get('peak_kb'))} | {num(x['bytes'])} |")
+    return rows
+
+
+def http_rows(results: dict) -> list[str]:
+    rows = ["| data | operation | contender | concurrency | req/s | vs F | vs G | p50 ms | "
+            "p99 ms | vs F | vs G | requests | errors |", "|" + "---|" * 13]
+    for data, contenders in results.get("http", {}).items():
+        ops = []
+        for per_op in contenders.values():
+            ops += [op for op in per_op if op not in ops]
+        for op in ops:
+            for level in ("1", "16", "64"):
+                f = contenders.get("F", {}).get(op, {}).get(level, {})
+                g = contenders.get("G", {}).get(op, {}).get(level, {})
+                for name in NAMES:
+                    x = contenders.get(name, {}).get(op, {}).get(level)
+                    if x is None:
+                        continue
+                    if "error" in x:
+                        rows.append(f"| {data} | {op} | {name} | {level} | error: "
+                                    f"{x['error'][:80]} |" + " |" * 8)
+                        continue
+                    rows.append(
+                        f"| {data} | {op} | {name} | {level} | {num(x['rps'], 1)} | "
+                        f"{ratio(x['rps'], f.get('rps'))} | {ratio(x['rps'], g.get('rps'))} | "
+                        f"{num(x['p50_ms'])} | {num(x['p99_ms'])} | "
+                        f"{ratio(x['p99_ms'], f.get('p99_ms'))} | "
+                        f"{ratio(x['p99_ms'], g.get('p99_ms'))} | {x['requests']} | "
+                        f"{x['errors']} |")
+    return rows
+
+
+def get(results: dict, *keys):
+    value = results
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def verdict(ok) -> str:
+    return "not measured" if ok is None else ("**held**" if ok else "**missed**")
+
+
+def targets(results: dict) -> list[str]:
+    """Each target of issue 7, held or missed, with the figure."""
+    big = "t10k" if "t10k" in results.get("inprocess", {}) else "t1k"
+    ip = results.get("inprocess", {})
+    out = []
+
+    def h(data, op, key="median_ms", who="H"):
+        return get(ip, data, who, op, key)
+
+    per_page = {}
+    for data in ("t1k", "t10k"):
+        q, n = h(data, "r1", "queries"), h(data, "r1", "requests")
+        if q is not None and n:
+            per_page[data] = q / n
+    r1_ok = bool(per_page) and all(v <= 3 for v in per_page.values())
+    out.append(f"| SQL: R1 at most 3 queries per page | {verdict(r1_ok if per_page else None)} | "
+               + ", ".join(f"{d}: {v:.2f} per page" for d, v in per_page.items()) + " |")
+    r2 = {d: h(d, "r2", "queries") for d in ("t1k", "t10k") if h(d, "r2", "queries") is not None}
+    out.append(f"| SQL: R2 at most 6 queries | {verdict(all(v <= 6 for v in r2.values()) if r2 else None)}"
+               f" | " + ", ".join(f"{d}: {v}" for d, v in r2.items()) + " |")
+    r3 = h("catalog", "r3", "queries")
+    out.append(f"| SQL: R3 at most 4 queries | {verdict(None if r3 is None else r3 <= 4)} | "
+               f"catalog: {r3} |")
+    same = len(set(r2.values())) <= 1 and len({round(v, 2) for v in per_page.values()}) <= 1
+    out.append(f"| SQL: the same at every data size | "
+               f"{verdict(same if len(r2) > 1 else None)} | R1 per page and R2 at t1k and t10k |")
+    hs, fs = (get(results, "http", d, w, "small", "1", "p50_ms") for d, w in
+              (("t10k", "H"), ("t10k", "F")))
+    if hs is None:
+        hs, fs = (get(results, "http", "t1k", w, "small", "1", "p50_ms") for w in ("H", "F"))
+    out.append(f"| Fixed cost: small query over HTTP within 1.5x of F | "
+               f"{verdict(None if hs is None else hs <= 1.5 * fs)} | "
+               f"H {num(hs)} ms vs F {num(fs)} ms median at concurrency 1 ({ratio(hs, fs)}) |")
+    r1h, r1g, r1n, r1f = (h(big, "r1", who=w) for w in ("H", "G", "N", "F"))
+    out.append(f"| R1 at {big}: at least 5x faster than idiomatic G | "
+               f"{verdict(None if r1g is None else r1g / r1h >= 5)} | "
+               f"G {num(r1g)} ms / H {num(r1h)} ms = {ratio(r1g, r1h)} |")
+    out.append(f"| R1 at {big}: at least 10x faster than N | "
+               f"{verdict(None if r1n is None else r1n / r1h >= 10)} | "
+               f"N {num(r1n)} ms / H {num(r1h)} ms = {ratio(r1n, r1h)} |")
+    out.append(f"| R1 at {big}: within 4x of F | {verdict(None if r1f is None else r1h <= 4 * r1f)}"
+               f" | H {num(r1h)} ms / F {num(r1f)} ms = {ratio(r1h, r1f)} |")
+    for data in ("t1k", "t10k"):
+        r2h, r2f = h(data, "r2"), h(data, "r2", who="F")
+        if r2h is not None:
+            out.append(f"| R2 at {data}: median within 3x of F | {verdict(r2h <= 3 * r2f)} | "
+                       f"H {num(r2h)} ms / F {num(r2f)} ms = {ratio(r2h, r2f)} |")
+    out.append("| Public reads cached: a repeated anonymous query served from a result cache, "
+               "20x faster than a miss and within 1.5x of F | **missed** | Hearth has no result "
+               "cache: a repeat costs what a miss costs (see S and R2 above) |")
+    data = "t10k" if get(results, "http", "t10k", "H", "r2") else "t1k"
+    hr, fr = (get(results, "http", data, w, "r2", "16", "rps") for w in ("H", "F"))
+    out.append(f"| HTTP: R2 at concurrency 16 at least 0.7x F's requests/s | "
+               f"{verdict(None if hr is None else hr >= 0.7 * fr)} | "
+               f"{data}: H {num(hr, 1)} req/s vs F {num(fr, 1)} req/s = {ratio(hr, fr)} |")
+    mh, mf = h(big, "r1", "peak_kb"), h(big, "r1", "peak_kb", "F")
+    out.append(f"| R1 peak memory at most 3x F | {verdict(None if mh is None else mh <= 3 * mf)} | "
+               f"{big}: H {num(mh, 0)} KiB vs F {num(mf, 0)} KiB = {ratio(mh, mf)} |")
+    return ["| target | verdict | figure |", "|---|---|---|", *out]
+
+
+def table(results: dict) -> str:
+    return "\n".join(["In process (warm, one view call per request):", *inprocess_rows(results),
+                      "", "Over HTTP:", *http_rows(results), "", "Targets:", *targets(results)])
+
+
+def render(results: dict) -> str:
+    analysis = ROOT / "benchmarks" / "ANALYSIS.md"
+    load = f"{results.get('load_before', 0):.1f} before, {results.get('load_after', 0):.1f} after"
+    return "\n".join([
+        "# Benchmarks" + (" (quick run: T1k only)" if results.get("quick") else ""),
+        "",
+        "Written by `make bench` (`benchmarks/run.py`); do not edit the figures by hand. "
+        "The analysis at the end comes from `benchmarks/ANALYSIS.md`.",
+        "",
+        f"- Date: {results['started']}, {results['seconds']:.0f} s for the whole run",
+        f"- Machine: {machine()}",
+        f"- 1-minute load average: {load} (other processes share this machine: "
+        "figures are comparable within one run, not across runs)",
+        f"- Database: {results['database']}",
+        "- Contenders: " + "; ".join(NAMES.values())
+        + ("" if results.get("graphene") else " (graphene not run: no .venv-graphene)"),
+        "- Data sets: T1k (1 post, 1,000 comments, 100 top-level, depth up to 10, 200 users, "
+        "~5k reactions), T10k (10,000 comments, 1,000 top-level, ~49k reactions), catalog "
+        "(2,000 posts, 0-50 comments each), seeded; the measured viewer is an anonymous "
+        "visitor (X-Visitor-Token) with reactions of its own.",
+        "- Flood control and the mutation rate limit are turned off for the benchmark "
+        "(`benchmarks/settings.py`); writes go through the same `cms` services for every "
+        "contender.",
+        "- Ratios: a contender's figure divided by F's and by G's (idiomatic graphene). "
+        "For latency, memory and bytes lower is better; for requests/s higher is better.",
+        "",
+        "## Operations",
+        "",
+        *(f"- **{op}**: {text}" for op, text in OPS.items()),
+        "",
+        "## In process",
+        "",
+        "Each contender's view is called directly (no middleware, no socket) with a request "
+        "built by RequestFactory; only the view's time counts. The first call warms up and is "
+        "the one whose SQL queries are counted; one more call runs under tracemalloc for the "
+        "peak (left out when one call takes 5 s or more); then the call repeats for the time "
+        "budget (at least 3 repetitions, 1 when a call takes more than 10 s). R1 is all the "
+        "pages, one request each: its figures are for the whole thread.",
+        "",
+        *inprocess_rows(results),
+        "",
+        "## Over HTTP",
+        "",
+        "gunicorn, 2 sync workers, on the same machine as the load generator "
+        f"({'wrk' if any('wrk' in str(v) for v in [results.get('http')]) else 'python'}). "
+        "R1 over HTTP is one thread page per request, cycling through every page; W1 alternates "
+        "addComment and R2; W2 is 64 connections, each request a react or an unreact of a "
+        "like by one of 64 visitors on one of the 10 most replied-to comments.",
+        "",
+        *http_rows(results),
+        "",
+        f"Counters after W2 (stored counts equal fresh counts): "
+        f"{get(results, 'checks', 'w2_counts_exact') or 'not checked'}.",
+        "",
+        "## Targets of issue 7",
+        "",
+        *targets(results),
+        "",
+        analysis.read_text() if analysis.exists() else "",
+    ])

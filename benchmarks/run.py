@@ -1,0 +1,265 @@
+"""`make bench` / `make bench-quick`: build or reuse the data sets, measure every contender in
+process and over HTTP, print the table and write the report.
+
+    .venv/bin/python -m benchmarks.run [--quick]
+
+SQLite by default (var/bench-NAME.sqlite3); with DATABASE_URL set to a PostgreSQL server, the
+data sets are databases on it (hearth_bench_NAME). Each measuring process gets a fresh copy of
+the data set, so writes never change what the next contender reads.
+"""
+
+import base64
+import json
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_URL = os.environ.pop("DATABASE_URL", "")  # a PostgreSQL server, or SQLite when unset
+os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
+
+GRAPHQL_PATHS = {"N": "/naive/graphql/", "H": "/graphql/", "G": "/graphene/graphql/",
+                 "Gt": "/graphene-tuned/graphql/"}
+CONTENDERS = ["F", "N", "H", "G", "Gt"]
+THREAD_OPS = ["small", "r1", "r2", "w1", "w2"]
+
+
+class Plan:
+    def __init__(self, quick: bool):
+        self.quick = quick
+        self.datasets = ["t1k"] if quick else ["t1k", "t10k", "catalog"]
+        self.http_datasets = {"t1k": ["small", "r2"]} if quick else {
+            "t10k": ["small", "r1", "r2", "w1"], "catalog": ["r3"]}
+        self.w2_dataset = "t1k" if quick else "t10k"
+        self.budget = 0.5 if quick else 1.0  # in process: seconds of repetitions per figure
+        self.seconds = 1 if quick else 2  # over HTTP: seconds per load run (wrk wants integers)
+
+
+# Databases -----------------------------------------------------------------------------------
+
+
+def database_url(name: str) -> str:
+    if not SERVER_URL:
+        return f"sqlite:///{ROOT / 'var' / f'bench-{name}.sqlite3'}"
+    parts = urlsplit(SERVER_URL)
+    return urlunsplit(parts._replace(path=f"/hearth_bench_{name.replace('-', '_')}"))
+
+
+def postgres_admin(*statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+def child_env(url: str, settings: str = "benchmarks.settings") -> dict:
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": settings,
+            "PYTHONPATH": str(ROOT)}
+
+
+def python(venv: str, args: list[str], url: str, settings: str = "benchmarks.settings") -> str:
+    out = subprocess.run([str(ROOT / venv / "bin" / "python"), *args], cwd=ROOT,
+                         env=child_env(url, settings), capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{out.stderr[-3000:]}")
+    return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
+
+
+def drop(name: str) -> None:
+    if SERVER_URL:
+        postgres_admin(f'DROP DATABASE IF EXISTS "hearth_bench_{name.replace("-", "_")}"')
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(ROOT / "var" / f"bench-{name}.sqlite3") + suffix).unlink(missing_ok=True)
+
+
+def prepare(name: str) -> str:
+    """The data set's database, built unless it holds this generator version already."""
+    url = database_url(name)
+    if python(".venv", ["-m", "benchmarks.datasets", "check", name], url) == "ok":
+        print(f"  {name}: reusing {url}", flush=True)
+        return url
+    started = time.time()
+    drop(name)
+    if SERVER_URL:
+        postgres_admin(f'CREATE DATABASE "hearth_bench_{name}"')
+    python(".venv", ["-m", "benchmarks.datasets", "build", name], url)
+    print(f"  {name}: built in {time.time() - started:.1f}s", flush=True)
+    return url
+
+
+def fresh_copy(name: str) -> str:
+    """A working copy of a data set, for one measuring process."""
+    copy = f"{name}-run"
+    drop(copy)
+    if SERVER_URL:
+        postgres_admin(f'CREATE DATABASE "hearth_bench_{name}_run" TEMPLATE "hearth_bench_{name}"')
+    else:
+        source = sqlite3.connect(ROOT / "var" / f"bench-{name}.sqlite3")
+        target = sqlite3.connect(ROOT / "var" / f"bench-{copy}.sqlite3")
+        source.backup(target)
+        source.close()
+        target.close()
+    return database_url(copy)
+
+
+# Requests over HTTP --------------------------------------------------------------------------
+
+
+def cursor(contender: str, offset: int) -> str:
+    prefix = "arrayconnection:" if contender in ("N", "G", "Gt") else "o:"
+    return base64.b64encode(f"{prefix}{offset}".encode()).decode()
+
+
+def http_request(contender: str, op: str, variables: dict, headers: dict) -> tuple:
+    from benchmarks.measure import floor_request, graphql_request
+
+    if contender == "F":
+        method, path, body = floor_request(op, variables)
+    else:
+        method, path, body = graphql_request(GRAPHQL_PATHS[contender], op, variables)
+    if method == "POST":
+        headers = {**headers, "Content-Type": "application/json"}
+    return method, path, headers, body
+
+
+def requests_for(contender: str, op: str, targets: dict, headers: dict, tag: str) -> list:
+    from benchmarks.datasets import THREAD_SLUG, WRITER_EMAIL
+
+    slug = {"slug": THREAD_SLUG}
+    if op == "r1":
+        pages = math.ceil(targets["comments"] / 100)
+        return [http_request(contender, "r1", {**slug, "after": cursor(contender, 100 * p - 1)
+                                               if p else None}, headers) for p in range(pages)]
+    if op == "w1":
+        out = []
+        for n in range(600):
+            body = f"HTTP benchmark reply {n} ({tag}) from {contender}."
+            data = {"input": {"postId": targets["post"], "parentId": targets["parent"],
+                              "body": body, "authorName": "Writer", "authorEmail": WRITER_EMAIL}}
+            out += [http_request(contender, "add_comment", data, headers),
+                    http_request(contender, "r2", slug, headers)]
+        return out
+    return [http_request(contender, op, slug if op != "r3" else {}, headers)]
+
+
+def w2_requests(contender: str, targets: dict) -> list:
+    """64 visitors react to and take back a like on each of 10 hot comments."""
+    import hashlib
+
+    from django.core import signing
+
+    from cms.visitors import SALT
+
+    tokens = [signing.dumps(hashlib.md5(f"w2-{contender}-{v}".encode()).hexdigest(), salt=SALT,
+                            compress=False) for v in range(64)]
+    out = []
+    for op in ("react", "unreact"):
+        for subject in targets["hot"]:
+            for token in tokens:
+                variables = {"input": {"subjectId": subject, "kind": "LIKE"}}
+                out.append(http_request(contender, op, variables, {"X-Visitor-Token": token}))
+    return out
+
+
+def run_http(plan: Plan, name: str, ops: list[str], results: dict, graphene: bool) -> None:
+    from benchmarks import http_load
+    from benchmarks.measure import visitor_headers
+
+    url = fresh_copy(name)
+    targets = json.loads(python(".venv", ["-m", "benchmarks.inprocess", "targets"], url))
+    servers = {"main": http_load.Server(".venv", "benchmarks.settings", url, 8611)}
+    if graphene:
+        servers["graphene"] = http_load.Server(".venv-graphene", "benchmarks.graphene.settings",
+                                               url, 8612)
+    headers = visitor_headers()
+    contenders = [c for c in CONTENDERS if graphene or c not in ("G", "Gt")]
+    out = results.setdefault("http", {}).setdefault(name, {})
+    try:
+        for op in ops:
+            for contender in contenders:
+                port = 8612 if contender in ("G", "Gt") else 8611
+                for concurrency in (1, 16):
+                    requests = requests_for(contender, op, targets, headers, f"c{concurrency}")
+                    try:
+                        for request in requests[:2]:
+                            http_load.check(port, request)
+                        figures = http_load.load(port, requests, concurrency, plan.seconds)
+                    except Exception as error:  # noqa: BLE001 - reported in the table
+                        figures = {"error": f"{type(error).__name__}: {error}"[:300]}
+                    out.setdefault(contender, {}).setdefault(op, {})[str(concurrency)] = figures
+                    print(f"  http {name} {op} {contender} c{concurrency}: "
+                          f"{short(figures)}", flush=True)
+        if name == plan.w2_dataset:
+            for contender in contenders:
+                port = 8612 if contender in ("G", "Gt") else 8611
+                figures = http_load.load(port, w2_requests(contender, targets), 64, plan.seconds)
+                out.setdefault(contender, {})["w2"] = {"64": figures}
+                print(f"  http {name} w2 {contender} c64: {short(figures)}", flush=True)
+    finally:
+        for server in servers.values():
+            server.stop()
+    if name == plan.w2_dataset:
+        verdict = python(".venv", ["-m", "benchmarks.inprocess", "verify"], url)
+        results.setdefault("checks", {})["w2_counts_exact"] = verdict
+        print(f"  counters after W2: {verdict}", flush=True)
+
+
+def short(figures: dict) -> str:
+    if "error" in figures:
+        return figures["error"][:120]
+    return (f"{figures['rps']:.1f} req/s, p99 {figures['p99_ms']:.1f} ms, "
+            f"{figures['errors']} errors")
+
+
+# Main ----------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from benchmarks import report
+
+    plan = Plan(quick="--quick" in sys.argv)
+    graphene = (ROOT / ".venv-graphene" / "bin" / "python").exists()
+    started = time.time()
+    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "quick": plan.quick,
+               "database": "PostgreSQL" if SERVER_URL else "SQLite", "graphene": graphene,
+               "load_before": os.getloadavg()[0], "inprocess": {}}
+    print("Data sets:", flush=True)
+    for name in plan.datasets:
+        prepare(name)
+    for name in plan.datasets:
+        ops = ["r3"] if name == "catalog" else THREAD_OPS
+        print(f"In process, {name}: {', '.join(ops)}", flush=True)
+        figures = json.loads(python(".venv", ["-m", "benchmarks.inprocess", ",".join(ops),
+                                              str(plan.budget)], fresh_copy(name)))
+        if graphene:
+            figures.update(json.loads(python(
+                ".venv-graphene", ["-m", "benchmarks.graphene.runner", ",".join(ops),
+                                   str(plan.budget)], fresh_copy(name),
+                "benchmarks.graphene.settings")))
+        results["inprocess"][name] = figures
+    print("Over HTTP (gunicorn, 2 workers):", flush=True)
+    for name, ops in plan.http_datasets.items():
+        run_http(plan, name, ops, results, graphene)
+    results["seconds"] = time.time() - started
+    results["load_after"] = os.getloadavg()[0]
+    (ROOT / "var" / ("bench-quick.json" if plan.quick else "bench.json")).write_text(
+        json.dumps(results, indent=1))
+    text = report.render(results)
+    print(report.table(results))
+    target = ROOT / ("var/BENCHMARKS-quick.md" if plan.quick else "BENCHMARKS.md")
+    target.write_text(text)
+    print(f"\nWrote {target.relative_to(ROOT)} in {results['seconds']:.0f}s.")
+
+
+if __name__ == "__main__":
+    main()
