@@ -8,7 +8,7 @@ PORT ?= 8000
 
 export DEBUG ?= 1
 
-.PHONY: run test test-live lint schema clean
+.PHONY: run test test-live lint schema clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,5 +37,22 @@ lint: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python manage.py export_schema
 
+# Benchmarks (issue 7): Hearth against the floor, naive strawberry-django and graphene-django.
+# graphene-django needs graphql-core < 3.3, so it gets its own virtualenv. See BENCHMARKS.md.
+GRAPHENE_STAMP := .venv-graphene/.installed
+
+$(GRAPHENE_STAMP): benchmarks/graphene/requirements.txt
+	test -x .venv-graphene/bin/python || $(PYTHON) -m venv .venv-graphene
+	.venv-graphene/bin/python -m pip install --quiet -r benchmarks/graphene/requirements.txt
+	touch $(GRAPHENE_STAMP)
+
+bench: $(STAMP) $(GRAPHENE_STAMP)
+	mkdir -p var
+	$(BIN)/python -m benchmarks.run
+
+bench-quick: $(STAMP) $(GRAPHENE_STAMP)
+	mkdir -p var
+	$(BIN)/python -m benchmarks.run --quick
+
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) .venv-graphene var .pytest_cache
