@@ -44,10 +44,19 @@ def enqueue(event: str, post_id: int, payload: dict) -> list[WebhookDelivery]:
     endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.subscribes_to(event)]
     if not endpoints:
         return []
-    data = {**payload, "post": post_id}
+    data = {**payload, "post": post_id, "cacheTags": purge_tags(event, post_id)}
     if event.startswith("comment."):
         data["postSlug"] = Post.objects.filter(pk=post_id).values_list("slug", flat=True).first()
     return enqueue_for(endpoints, event, data)
+
+
+def purge_tags(event: str, post_id: int) -> list[str]:
+    """The CDN cache tags (see `schema.http_cache`) an event makes stale."""
+    if event.startswith("comment."):
+        return [f"post-comments:{post_id}"]
+    if event == "post.updated":
+        return [f"post:{post_id}"]
+    return [f"post:{post_id}", "posts"]
 
 
 def enqueue_for(endpoints, event: str, data: dict) -> list[WebhookDelivery]:

@@ -91,7 +91,7 @@ def test_publishing_sends_a_signed_event(receiver, editor):
     event = json.loads(request["body"])
     assert event["type"] == "post.published"
     assert event["data"] == {"id": post.pk, "slug": post.slug, "status": "PUBLISHED",
-                             "post": post.pk}
+                             "post": post.pk, "cacheTags": [f"post:{post.pk}", "posts"]}
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
         DeliveryStatus.SUCCEEDED, 1, 200)
@@ -143,7 +143,8 @@ def test_comment_events_name_the_post(receiver, editor):
                     key=lambda e: e["type"])
     assert [e["type"] for e in events] == ["comment.approved", "comment.created"]
     assert events[0]["data"] == {"id": held.pk, "post": post.pk, "status": "APPROVED",
-                                 "postSlug": post.slug}
+                                 "postSlug": post.slug,
+                                 "cacheTags": [f"post-comments:{post.pk}"]}
 
 
 def test_a_rolled_back_write_enqueues_nothing(receiver, editor):
