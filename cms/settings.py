@@ -179,6 +179,10 @@ HEARTH_PREVIEW_TOKEN_SECONDS = env_int("HEARTH_PREVIEW_TOKEN_SECONDS", 60 * 60)
 HEARTH_PREVIEW_URL = os.environ.get(
     "HEARTH_PREVIEW_URL", "http://localhost:3000/api/preview?slug={slug}&token={token}")
 
+# CDN caching of anonymous GET queries (s-maxage), and how long persisted queries are kept.
+HEARTH_CDN_MAX_AGE = env_int("HEARTH_CDN_MAX_AGE", 60)
+HEARTH_PERSISTED_QUERY_SECONDS = env_int("HEARTH_PERSISTED_QUERY_SECONDS", 7 * 24 * 3600)
+
 # Per-caller mutation rate limits (requests per window), moderators exempt.
 HEARTH_MUTATION_RATE_LIMIT = env_int("HEARTH_MUTATION_RATE_LIMIT", 60)
 HEARTH_MUTATION_RATE_WINDOW_SECONDS = env_int("HEARTH_MUTATION_RATE_WINDOW_SECONDS", 60)

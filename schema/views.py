@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
-from schema import schema
+from schema import http_cache, persisted, schema
 from schema.auth import Refused, authenticate, client_ip, visitor
 from schema.context import Context
 
@@ -93,7 +93,7 @@ class HearthGraphQLView(GraphQLView):
         return value
 
     def parse_http_body(self, request):
-        data = super().parse_http_body(request)
+        data = persisted.resolve(super().parse_http_body(request))
         if not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "`operationName` must be a string.")
         return data
@@ -108,4 +108,4 @@ class HearthGraphQLView(GraphQLView):
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-graphql_view = csrf_exempt(HearthGraphQLView.as_view(schema=schema))
+graphql_view = csrf_exempt(http_cache.cached(HearthGraphQLView.as_view(schema=schema)))
