@@ -37,7 +37,7 @@ class Plan:
             "t10k": ["small", "r1", "r2", "w1"], "catalog": ["r3"]}
         self.w2_dataset = "t1k" if quick else "t10k"
         self.budget = 0.5 if quick else 1.0  # in process: seconds of repetitions per figure
-        self.seconds = 1 if quick else 2  # over HTTP: seconds per load run (wrk wants integers)
+        self.seconds = 1 if quick else 2  # over HTTP: least seconds per load run (integers)
 
 
 # Databases -----------------------------------------------------------------------------------
@@ -168,6 +168,19 @@ def w2_requests(contender: str, targets: dict) -> list:
     return out
 
 
+def duration(plan: Plan, inprocess: dict, op: str, concurrency: int) -> int | None:
+    """Seconds of load for a contender and operation: long enough for a few requests per
+    connection at its in-process latency, None when even that is beyond the time budget."""
+    figures = inprocess.get("w1" if op == "w1" else op, {})
+    if "median_ms" not in figures:
+        return plan.seconds
+    per_request = figures["median_ms"] / 1000 / max(1, figures["requests"])
+    if per_request > 1.5:
+        return None
+    wanted = math.ceil(4 * per_request * max(1, concurrency / 2))
+    return min(max(plan.seconds, wanted), 12)
+
+
 def run_http(plan: Plan, name: str, ops: list[str], results: dict, graphene: bool) -> None:
     from benchmarks import http_load
     from benchmarks.measure import visitor_headers
@@ -187,10 +200,14 @@ def run_http(plan: Plan, name: str, ops: list[str], results: dict, graphene: boo
                 port = 8612 if contender in ("G", "Gt") else 8611
                 for concurrency in (1, 16):
                     requests = requests_for(contender, op, targets, headers, f"c{concurrency}")
+                    inprocess = results["inprocess"][name].get(contender, {})
+                    seconds = duration(plan, inprocess, op, concurrency)
                     try:
+                        if seconds is None:
+                            raise RuntimeError("skipped: above 1.5 s per request in process")
                         for request in requests[:2]:
                             http_load.check(port, request)
-                        figures = http_load.load(port, requests, concurrency, plan.seconds)
+                        figures = http_load.load(port, requests, concurrency, seconds)
                     except Exception as error:  # noqa: BLE001 - reported in the table
                         figures = {"error": f"{type(error).__name__}: {error}"[:300]}
                     out.setdefault(contender, {}).setdefault(op, {})[str(concurrency)] = figures
@@ -199,7 +216,8 @@ def run_http(plan: Plan, name: str, ops: list[str], results: dict, graphene: boo
         if name == plan.w2_dataset:
             for contender in contenders:
                 port = 8612 if contender in ("G", "Gt") else 8611
-                figures = http_load.load(port, w2_requests(contender, targets), 64, plan.seconds)
+                seconds = duration(plan, results["inprocess"][name].get(contender, {}), "w2", 64)
+                figures = http_load.load(port, w2_requests(contender, targets), 64, seconds)
                 out.setdefault(contender, {})["w2"] = {"64": figures}
                 print(f"  http {name} w2 {contender} c64: {short(figures)}", flush=True)
     finally:
