@@ -108,4 +108,4 @@ class HearthGraphQLView(GraphQLView):
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-graphql_view = csrf_exempt(http_cache.cached(HearthGraphQLView.as_view(schema=schema)))
+graphql_view = http_cache.cached(csrf_exempt(HearthGraphQLView.as_view(schema=schema)))

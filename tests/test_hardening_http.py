@@ -164,3 +164,14 @@ def test_the_playground_is_served_to_browsers():
     response = Client().get("/graphql/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert b"graphiql" in response.content.lower()
+
+
+@pytest.mark.django_db
+def test_api_posts_need_no_csrf_token_but_sessions_do(users):
+    """Like a real server: the test client's CSRF checks on. Token and anonymous clients POST
+    freely; a browser session must send the CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/graphql/", QUERY, content_type="application/json").status_code == 200
+    client.force_login(users["editor"])
+    response = client.post("/graphql/", QUERY, content_type="application/json")
+    assert "CSRF" in json_error(response, 403)
