@@ -186,7 +186,7 @@ def measure(run, client: Client, *, budget: float, traced=None, max_reps: int = 
         samples.append(first)  # a slow operation: its warm-up counts, it was not the first call
     if first > 2:
         min_reps = 2 if first < 10 else 1  # slow calls: two warm runs, one from ten seconds on
-    started = time.perf_counter()
+    started = time.perf_counter() - sum(samples)  # the warm-up's time counts in the budget
     while len(samples) < min_reps or (time.perf_counter() - started < budget
                                       and len(samples) < max_reps):
         client.elapsed = 0.0
