@@ -174,7 +174,17 @@ def table(results: dict) -> str:
                       "", "Over HTTP:", *http_rows(results), "", "Targets:", *targets(results)])
 
 
-def render(results: dict) -> str:
+def other_database(results: dict | None) -> list[str]:
+    """The last full run on the other database: its targets and in-process figures."""
+    if not results or results.get("quick"):
+        return []
+    return [f"## The last full run on {results['database']} ({results['started']})", "",
+            f"Load average {results.get('load_before', 0):.1f} before, "
+            f"{results.get('load_after', 0):.1f} after; same machine.", "",
+            *targets(results), "", *inprocess_rows(results), "", *http_rows(results), ""]
+
+
+def render(results: dict, other: dict | None = None) -> str:
     analysis = ROOT / "benchmarks" / "ANALYSIS.md"
     load = f"{results.get('load_before', 0):.1f} before, {results.get('load_after', 0):.1f} after"
     return "\n".join([
@@ -232,5 +242,6 @@ def render(results: dict) -> str:
         "",
         *targets(results),
         "",
+        *other_database(other),
         analysis.read_text() if analysis.exists() else "",
     ])

@@ -2,6 +2,7 @@
 process and over HTTP, print the table and write the report.
 
     .venv/bin/python -m benchmarks.run [--quick]
+    .venv/bin/python -m benchmarks.run --render   # BENCHMARKS.md again from var/bench-*.json
 
 SQLite by default (var/bench-NAME.sqlite3); with DATABASE_URL set to a PostgreSQL server, the
 data sets are databases on it (hearth_bench_NAME). Each measuring process gets a fresh copy of
@@ -239,12 +240,26 @@ def short(figures: dict) -> str:
 # Main ----------------------------------------------------------------------------------------
 
 
+def render_saved() -> None:
+    from benchmarks import report
+
+    saved = {db: ROOT / "var" / f"bench-{db}.json" for db in ("sqlite", "postgresql")}
+    found = {db: json.loads(path.read_text()) for db, path in saved.items() if path.exists()}
+    main_db = "postgresql" if SERVER_URL and "postgresql" in found else "sqlite"
+    other = found.get("sqlite" if main_db == "postgresql" else "postgresql")
+    (ROOT / "BENCHMARKS.md").write_text(report.render(found[main_db], other))
+    print(f"Wrote BENCHMARKS.md from var/bench-{main_db}.json")
+
+
 def main() -> None:
     import django
 
     django.setup()
     from benchmarks import report
 
+    if "--render" in sys.argv:  # rewrite BENCHMARKS.md from the saved figures (after an edit
+        render_saved()           # of benchmarks/ANALYSIS.md), measuring nothing
+        return
     plan = Plan(quick="--quick" in sys.argv)
     graphene = (ROOT / ".venv-graphene" / "bin" / "python").exists()
     started = time.time()
@@ -270,9 +285,11 @@ def main() -> None:
         run_http(plan, name, ops, results, graphene)
     results["seconds"] = time.time() - started
     results["load_after"] = os.getloadavg()[0]
-    (ROOT / "var" / ("bench-quick.json" if plan.quick else "bench.json")).write_text(
-        json.dumps(results, indent=1))
-    text = report.render(results)
+    database = results["database"].lower()
+    saved = ROOT / "var" / f"bench{'-quick' if plan.quick else ''}-{database}.json"
+    saved.write_text(json.dumps(results, indent=1))
+    other = ROOT / "var" / f"bench-{'sqlite' if SERVER_URL else 'postgresql'}.json"
+    text = report.render(results, json.loads(other.read_text()) if other.exists() else None)
     print(report.table(results))
     target = ROOT / ("var/BENCHMARKS-quick.md" if plan.quick else "BENCHMARKS.md")
     target.write_text(text)
