@@ -8,7 +8,7 @@ PORT ?= 8000
 
 export DEBUG ?= 1
 
-.PHONY: run test test-live lint schema clean bench bench-quick
+.PHONY: run test test-live lint schema clean bench bench-quick example
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,18 @@ run: $(STAMP)
 	@echo "  Hearth is running:  playground http://$(HOST):$(PORT)/graphql/   admin http://$(HOST):$(PORT)/admin/"
 	@echo ""
 	$(BIN)/python manage.py run_webhooks & trap "kill $$!" EXIT; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The example blog (examples/blog) on its own origin, next to Hearth: CORS for real.
+example: $(STAMP)
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Example blog: http://127.0.0.1:8080/   API: http://$(HOST):$(PORT)/graphql/"
+	@echo ""
+	$(BIN)/python -m http.server 8080 --bind 127.0.0.1 --directory examples/blog & trap "kill $$!" EXIT; \
+	CORS_ALLOWED_ORIGINS=http://127.0.0.1:8080,http://localhost:8080 \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)

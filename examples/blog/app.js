@@ -1,0 +1,363 @@
+// A personal blog page drawn from Hearth's GraphQL API: the post, its thread, likes and a
+// comment form. No build step: a plain ES module talking to the API over fetch.
+
+const params = new URLSearchParams(location.search);
+const API_URL = params.get("api")
+  || document.querySelector('meta[name="hearth-api"]')?.content
+  || "http://127.0.0.1:8000/graphql/";
+const TOKEN_KEY = "hearth.visitorToken";
+const PAGE_SIZE = 100;
+
+const COMMENT_FIELDS = `
+  id depth status html createdAt
+  parent { id }
+  author { name url avatarUrl isPostAuthor }
+  reactions { counts { kind count } viewerReactions }
+`;
+
+const POST_QUERY = `
+  query Post($slug: String!) {
+    post(slug: $slug) {
+      id slug title html publishedAt commentCount commentsOpen
+      author { displayName }
+      reactions { counts { kind count } viewerReactions }
+    }
+  }`;
+
+const NEWEST_QUERY = `query Newest { posts(first: 1) { edges { node { slug } } } }`;
+
+const THREAD_QUERY = `
+  query Thread($slug: String!, $after: String) {
+    post(slug: $slug) {
+      thread(first: ${PAGE_SIZE}, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        edges { node { ${COMMENT_FIELDS} } }
+      }
+    }
+  }`;
+
+const REACT_FIELDS = `
+  visitorToken
+  reactions { counts { kind count } viewerReactions }
+  errors { message code }`;
+const REACT = `mutation React($input: ReactInput!) { react(input: $input) { ${REACT_FIELDS} } }`;
+const UNREACT = `mutation Unreact($input: ReactInput!) { unreact(input: $input) { ${REACT_FIELDS} } }`;
+
+const ADD_COMMENT = `
+  mutation AddComment($input: AddCommentInput!) {
+    addComment(input: $input) {
+      comment { ${COMMENT_FIELDS} }
+      errors { field message code }
+    }
+  }`;
+
+class ApiDown extends Error {}
+
+// Talking to Hearth ----------------------------------------------------------------------------
+
+function headers() {
+  const token = localStorage.getItem(TOKEN_KEY);
+  return token ? { "X-Visitor-Token": token } : {};
+}
+
+async function send(request) {
+  let response;
+  try {
+    response = await fetch(request.url, request.init);
+  } catch (error) {
+    throw new ApiDown(`Hearth at ${API_URL} is not answering.`);
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch (error) {
+    throw new ApiDown(`Hearth at ${API_URL} answered with HTTP ${response.status}.`);
+  }
+  if (body.errors?.length) {
+    throw new Error(body.errors.map((e) => e.message).join(" "));
+  }
+  return body.data;
+}
+
+// Reads go as GET, so a CDN in front of Hearth can cache them for anonymous readers.
+function query(text, variables = {}) {
+  const url = new URL(API_URL);
+  url.searchParams.set("query", text.replace(/\s+/g, " ").trim());
+  url.searchParams.set("variables", JSON.stringify(variables));
+  return send({ url, init: { headers: headers() } });
+}
+
+function mutate(text, variables = {}) {
+  return send({
+    url: API_URL,
+    init: {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...headers() },
+      body: JSON.stringify({ query: text, variables }),
+    },
+  });
+}
+
+async function loadThread(slug) {
+  const comments = [];
+  let after = null;
+  do {
+    const data = await query(THREAD_QUERY, { slug, after });
+    const page = data.post.thread;
+    comments.push(...page.edges.map((edge) => edge.node));
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  return comments;
+}
+
+// Drawing --------------------------------------------------------------------------------------
+
+const main = document.getElementById("main");
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "long" });
+
+function clone(id) {
+  return document.getElementById(id).content.cloneNode(true);
+}
+
+function likes(reactions) {
+  return reactions.counts.find((c) => c.kind === "LIKE")?.count ?? 0;
+}
+
+function people(n) {
+  return n === 1 ? "1 person" : `${n} people`;
+}
+
+function showLikes(button, label, reactions, words) {
+  const liked = reactions.viewerReactions.includes("LIKE");
+  const count = likes(reactions);
+  button.setAttribute("aria-pressed", String(liked));
+  button.textContent = liked ? "Liked" : "Like";
+  label.textContent = count ? words(count) : "";
+  label.dataset.count = String(count);
+}
+
+function likeToggle(button, label, subjectId, words) {
+  button.addEventListener("click", async () => {
+    const liked = button.getAttribute("aria-pressed") === "true";
+    button.disabled = true;
+    try {
+      const data = await mutate(liked ? UNREACT : REACT, { input: { subjectId, kind: "LIKE" } });
+      const result = data.react ?? data.unreact;
+      if (result.errors.length) throw new Error(result.errors[0].message);
+      if (result.visitorToken) localStorage.setItem(TOKEN_KEY, result.visitorToken);
+      showLikes(button, label, result.reactions, words);
+    } catch (error) {
+      notify(`Your like could not be saved: ${error.message}`);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+function renderComment(comment) {
+  const fragment = clone("comment-template");
+  const li = fragment.querySelector("li");
+  li.id = `comment-${comment.id}`;
+  li.dataset.id = comment.id;
+  li.dataset.depth = String(comment.depth);
+  const removed = comment.status !== "APPROVED" && !comment.mine;
+  const name = li.querySelector(".comment-author");
+  if (removed) {
+    li.classList.add("removed");
+    name.textContent = "Removed";
+    li.querySelector(".comment-body").textContent = "This comment was removed.";
+    li.querySelector(".comment-actions").hidden = true;
+  } else {
+    if (comment.author.url) {
+      const link = document.createElement("a");
+      link.href = comment.author.url;
+      link.rel = "nofollow ugc";
+      link.textContent = comment.author.name;
+      name.append(link);
+    } else {
+      name.textContent = comment.author.name;
+    }
+    li.querySelector(".avatar").textContent = comment.author.name.slice(0, 1).toUpperCase();
+    li.querySelector(".author-badge").hidden = !comment.author.isPostAuthor;
+    li.querySelector(".comment-body").innerHTML = comment.html; // sanitized by Hearth
+  }
+  const time = li.querySelector(".comment-date");
+  time.dateTime = comment.createdAt;
+  time.textContent = dateFormat.format(new Date(comment.createdAt));
+
+  const button = li.querySelector(".comment-like");
+  const label = li.querySelector(".comment-likes");
+  const words = (n) => `Liked by ${people(n)}`;
+  showLikes(button, label, comment.reactions, words);
+  likeToggle(button, label, comment.id, words);
+  li.querySelector(".reply-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    moveForm(li, comment);
+  });
+  if (comment.status === "PENDING") {
+    li.classList.add("pending");
+    li.querySelector(".pending-notice").hidden = false;
+    li.querySelector(".comment-actions").hidden = true;
+  }
+  return li;
+}
+
+// The thread comes depth-first, so each reply's parent is already drawn: nest it under it.
+function renderThread(list, comments) {
+  list.replaceChildren();
+  const drawn = new Map();
+  for (const comment of comments) {
+    const li = renderComment(comment);
+    const parent = comment.parent && drawn.get(comment.parent.id);
+    (parent ? parent.querySelector(":scope > .replies") : list).append(li);
+    drawn.set(comment.id, li);
+  }
+}
+
+function responses(n) {
+  return n === 1 ? "1 response" : `${n} responses`;
+}
+
+// The comment form -----------------------------------------------------------------------------
+
+let form;
+let replyTo = null;
+
+function moveForm(li, comment) {
+  replyTo = comment;
+  li.querySelector(":scope > .comment-card").after(form);
+  const note = form.querySelector(".replying-to");
+  note.hidden = false;
+  note.querySelector("strong").textContent = comment.author.name;
+  form.querySelector(".form-title").textContent = "Leave a reply";
+  form.querySelector("textarea").focus();
+}
+
+function resetForm(section) {
+  replyTo = null;
+  form.querySelector(".replying-to").hidden = true;
+  form.querySelector(".form-title").textContent = "Leave a comment";
+  section.append(form);
+}
+
+function setupForm(section, post) {
+  form = clone("form-template").querySelector("form");
+  section.append(form);
+  form.querySelector(".cancel-reply").addEventListener("click", (event) => {
+    event.preventDefault();
+    resetForm(section);
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(form));
+    const errors = form.querySelector(".form-errors");
+    errors.hidden = true;
+    const input = {
+      postId: post.id,
+      body: fields.body,
+      authorName: fields.authorName,
+      authorEmail: fields.authorEmail,
+      authorUrl: fields.authorUrl || null,
+      parentId: replyTo?.id ?? null,
+    };
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const data = await mutate(ADD_COMMENT, { input });
+      const result = data.addComment;
+      if (result.errors.length) {
+        errors.textContent = result.errors.map((e) => e.message).join(" ");
+        errors.hidden = false;
+        return;
+      }
+      const comment = { ...result.comment, mine: true };
+      const li = renderComment(comment);
+      const parent = replyTo && document.getElementById(`comment-${replyTo.id}`);
+      (parent ? parent.querySelector(":scope > .replies") : section.querySelector(".thread"))
+        .append(li);
+      form.querySelector("textarea").value = "";
+      resetForm(section);
+      li.scrollIntoView({ block: "center" });
+    } catch (error) {
+      errors.textContent = `Your comment could not be sent: ${error.message}`;
+      errors.hidden = false;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// The page -------------------------------------------------------------------------------------
+
+function notify(message) {
+  let box = document.querySelector(".notice");
+  if (!box) {
+    box = document.createElement("p");
+    box.className = "notice";
+    box.setAttribute("role", "status");
+    document.body.prepend(box);
+  }
+  box.textContent = message;
+}
+
+function showDown(error) {
+  const box = document.createElement("div");
+  box.className = "api-down";
+  box.setAttribute("role", "alert");
+  const title = document.createElement("h1");
+  title.textContent = "This page could not be loaded";
+  const text = document.createElement("p");
+  text.textContent = `${error.message} Please try again in a moment.`;
+  const retry = document.createElement("button");
+  retry.type = "button";
+  retry.textContent = "Try again";
+  retry.addEventListener("click", () => location.reload());
+  box.append(title, text, retry);
+  main.replaceChildren(box);
+}
+
+async function start() {
+  try {
+    let slug = params.get("slug");
+    if (!slug) {
+      const newest = await query(NEWEST_QUERY);
+      slug = newest.posts.edges[0]?.node.slug;
+    }
+    const data = slug ? await query(POST_QUERY, { slug }) : { post: null };
+    const post = data.post;
+    if (!post) {
+      main.innerHTML = "<h1>Nothing here</h1><p>There is no such post.</p>";
+      return;
+    }
+    const comments = await loadThread(slug);
+    document.title = post.title;
+    const page = clone("post-template");
+    page.querySelector(".post-title").textContent = post.title;
+    page.querySelector(".post-author").textContent = post.author.displayName;
+    const date = page.querySelector(".post-date");
+    date.dateTime = post.publishedAt;
+    date.textContent = dateFormat.format(new Date(post.publishedAt));
+    page.querySelector(".post-body").innerHTML = post.html; // sanitized by Hearth
+    const words = (n) => `${people(n)} like this`;
+    const button = page.querySelector(".post-like");
+    const label = page.querySelector(".post-likes");
+    showLikes(button, label, post.reactions, words);
+    likeToggle(button, label, post.id, words);
+    page.querySelector(".responses").textContent = responses(post.commentCount);
+    renderThread(page.querySelector(".thread"), comments);
+    const section = page.querySelector(".comments");
+    main.replaceChildren(page);
+    if (post.commentsOpen) {
+      setupForm(section, post);
+    } else {
+      section.querySelector(".comments-closed").hidden = false;
+      section.querySelectorAll(".reply-link").forEach((link) => link.remove());
+    }
+    document.body.dataset.ready = "true";
+  } catch (error) {
+    showDown(error);
+    document.body.dataset.ready = "error";
+  }
+}
+
+start();
