@@ -12,6 +12,8 @@ def _fast_rules(settings):
     what it checks."""
     settings.HEARTH_COMMENT_FLOOD_SECONDS = 0
     settings.HEARTH_MUTATION_RATE_LIMIT = 1_000_000
+    # A fast hasher: the `users` fixture makes six users per test, ~1 s each with PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_user(username: str, role: Role | None = None, **fields) -> User:
