@@ -258,3 +258,13 @@ def test_invalid_url_is_refused(gql, users):
     post = factories.published_post(users["author"])
     for url in ("javascript:alert(1)", "ftp://example.com/", "example.com", "http://"):
         refuse(gql, guest(post, authorUrl=url), "INVALID", "authorUrl")
+
+
+def test_the_same_body_again_after_deleting_the_first_is_not_a_duplicate(users):
+    from tests.writes import DELETE_COMMENT
+
+    post = factories.published_post(users["author"])
+    client = GraphQLClient().as_user(users["subscriber"])
+    first = add(client, {"postId": gid(post), "body": "Typo-free at last."})
+    accepted(client, DELETE_COMMENT, {"id": first["id"]}, "deleteComment")
+    assert add(client, {"postId": gid(post), "body": "Typo-free at last."})["status"] == "APPROVED"

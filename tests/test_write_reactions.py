@@ -183,3 +183,12 @@ def test_accepted_reactions_through_the_api_leave_counts_equal_to_rows(users):
     comment.refresh_from_db()
     assert post.reactions_like == Reaction.objects.filter(post=post).count() == 2
     assert comment.reactions_like == Reaction.objects.filter(comment=comment).count() == 1
+
+
+def test_react_payload_names_its_subject(users):
+    post = factories.published_post(users["author"])
+    document = """mutation($input: ReactInput!) { react(input: $input) {
+      subject { id ... on Post { slug } } errors { code } } }"""
+    client = GraphQLClient().as_user(users["subscriber"])
+    result = client.execute(document, {"input": {"subjectId": gid(post)}})["data"]["react"]
+    assert result == {"subject": {"id": gid(post), "slug": post.slug}, "errors": []}
