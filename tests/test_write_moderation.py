@@ -211,3 +211,20 @@ def test_moderation_fields_are_null_for_everyone_but_moderators(gql, users):
     editor = GraphQLClient().as_user(users["editor"])
     found = editor.execute(COMMENT_MODERATION, {"id": gid(comment)})["data"]["comment"]
     assert found["moderation"] == {"email": "sub@example.com", "ipAddress": "203.0.113.9"}
+
+
+def test_links_added_by_an_edit_hold_the_comment_again(settings, users):
+    settings.HEARTH_COMMENT_MAX_LINKS = 2
+    post = factories.published_post(users["author"])
+    comment = factories.comment(post, user=users["subscriber"])
+    spam = "https://a.example https://b.example https://c.example"
+    assert edit(GraphQLClient().as_user(users["subscriber"]), comment, spam)["status"] == "PENDING"
+    assert thread(post)["commentCount"] == 0
+    assert edit(GraphQLClient().as_user(users["editor"]), comment, spam)["status"] == "PENDING"
+
+
+def test_author_cannot_edit_a_removed_comment(users):
+    post = factories.published_post(users["author"])
+    comment = factories.comment(post, user=users["subscriber"])
+    moderate(GraphQLClient().as_user(users["editor"]), comment, "SPAM")
+    refuse_edit(GraphQLClient().as_user(users["subscriber"]), comment, "FORBIDDEN")

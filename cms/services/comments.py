@@ -70,10 +70,14 @@ def _set_status(comment: Comment, status: str) -> None:
     events.comment_changed(comment, "comment.approved" if newly_approved else None)
 
 
+def _too_many_links(body: str) -> bool:
+    return len(LINK.findall(body)) > settings.HEARTH_COMMENT_MAX_LINKS
+
+
 def _initial_status(*, user, email: str, body: str) -> str:
     if is_moderator(user):
         return CommentStatus.APPROVED
-    if len(LINK.findall(body)) > settings.HEARTH_COMMENT_MAX_LINKS:
+    if _too_many_links(body):
         return CommentStatus.PENDING
     if is_signed_in(user):
         return CommentStatus.APPROVED
@@ -170,11 +174,15 @@ def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
         window = timedelta(seconds=settings.HEARTH_COMMENT_EDIT_WINDOW_SECONDS)
         if timezone.now() - comment.created_at > window:
             raise DomainError(ErrorCode.FORBIDDEN, "The time to edit this comment has passed.")
+        if comment.status in (CommentStatus.SPAM, CommentStatus.TRASH):
+            raise DomainError(ErrorCode.FORBIDDEN, "This comment was removed.")
     comment.body = _clean_body(body)
     comment.html = render_markdown(comment.body, for_comment=True)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "html", "edited_at"])
     events.comment_changed(comment, None)
+    if not actor.is_moderator and _too_many_links(comment.body):
+        _set_status(comment, CommentStatus.PENDING)  # links added after approval are held too
     return comment
 
 
