@@ -176,8 +176,10 @@ class Builder:
             subject = by_id[comment_id] if comment_id else posts_by_id[post_id]
             setattr(subject, f"reactions_{kind}", n)
         for post in posts:
-            post.comment_count = comment_count[post.pk]
-        Post.objects.bulk_update(posts, ["comment_count", *(f"reactions_{k}" for k in KINDS)],
+            # Every generated comment is approved: the thread shows exactly them.
+            post.comment_count = post.thread_count = comment_count[post.pk]
+        Post.objects.bulk_update(posts, ["comment_count", "thread_count",
+                                         *(f"reactions_{k}" for k in KINDS)],
                                  batch_size=500)
         Comment.objects.bulk_create(self.comments, batch_size=2000)
         Reaction.objects.bulk_create(self.reactions, batch_size=2000)
