@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 SEED = 20261127
 VISITOR_KEY = hashlib.md5(b"hearth-bench-visitor").hexdigest()  # the measured viewer
 WRITER_EMAIL = "writer@example.org"  # a guest with an approved comment: W1's comments pass
@@ -278,6 +278,15 @@ def stored_version() -> str | None:
     return row[0] if row else None
 
 
+def migrated() -> bool:
+    """No migration of the code at hand is missing from the database."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return not executor.migration_plan(executor.loader.graph.leaf_nodes())
+
+
 def build(name: str) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -302,7 +311,7 @@ def main() -> None:
     django.setup()
     wanted = f"{GENERATOR_VERSION}-{name}"
     if command == "check":
-        print("ok" if stored_version() == wanted else "stale")
+        print("ok" if stored_version() == wanted and migrated() else "stale")
     elif command == "build":
         build(name)
         print("built")

@@ -194,6 +194,7 @@ def render(results: dict, other: dict | None = None) -> str:
         "The analysis at the end comes from `benchmarks/ANALYSIS.md`.",
         "",
         f"- Date: {results['started']}, {results['seconds']:.0f} s for the whole run",
+        f"- Code measured: commit {results.get('commit', 'unknown')}",
         f"- Machine: {machine()}",
         f"- 1-minute load average: {load} (other processes share this machine: "
         "figures are comparable within one run, not across runs)",

@@ -240,6 +240,21 @@ def short(figures: dict) -> str:
 # Main ----------------------------------------------------------------------------------------
 
 
+def commit() -> str:
+    """The code measured: HEARTH_BENCH_COMMIT (a run from an export), or git's HEAD, marked
+    "+ uncommitted changes" when the work tree differs from it."""
+    if os.environ.get("HEARTH_BENCH_COMMIT"):
+        return os.environ["HEARTH_BENCH_COMMIT"]
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" + uncommitted changes" if dirty else "")
+
+
 def render_saved() -> None:
     from benchmarks import report
 
@@ -264,6 +279,7 @@ def main() -> None:
     graphene = (ROOT / ".venv-graphene" / "bin" / "python").exists()
     started = time.time()
     results = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "quick": plan.quick,
+               "commit": commit(),
                "database": "PostgreSQL" if SERVER_URL else "SQLite", "graphene": graphene,
                "load_before": os.getloadavg()[0], "inprocess": {}}
     print("Data sets:", flush=True)
