@@ -54,8 +54,6 @@ def purge_tags(event: str, post_id: int) -> list[str]:
     """The CDN cache tags (see `schema.http_cache`) an event makes stale."""
     if event.startswith("comment."):
         return [f"post-comments:{post_id}"]
-    if event == "post.updated":
-        return [f"post:{post_id}"]
     return [f"post:{post_id}", "posts"]
 
 

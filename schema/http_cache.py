@@ -7,7 +7,8 @@ separated), so a CDN can purge exactly what a change touches:
 
 - `post:<id>`           a post's own fields (title, body, status, reactions...);
 - `post-comments:<id>`  a post's comments, threads and counts;
-- `posts`               lists of posts, and lookups that found nothing (a publish may change them).
+- `posts`               lists of posts, and lookups that found no post (any post change may
+                        change them).
 
 Everything else (a signed-in caller, a visitor token, a preview token, POST, errors) is
 `Cache-Control: private, no-store`. Webhook events carry the tags to purge (`data.cacheTags`, see
@@ -18,39 +19,51 @@ import hashlib
 
 from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from graphql import BREAK, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
-from cms import models
-
 PRIVATE = "private, no-store"
-COMMENT_FIELDS = {"thread", "comments", "commentCount"}
-
-
-def _tags(request) -> set[str]:
-    tags = getattr(request, "hearth_cache_tags", None)
-    if tags is None:
-        tags = request.hearth_cache_tags = set()
-    return tags
 
 
 class CacheTags(SchemaExtension):
-    """Collects, as fields resolve, the cache tags of the content a response shows."""
+    """After execution, names the content the response shows, from what the request's loaders
+    remember (every post and comment resolvers loaded) and the fields the query asked for. No
+    per-field hook, so it costs nothing while fields resolve."""
 
-    def resolve(self, _next, root, info, *args, **kwargs):
-        result = _next(root, info, *args, **kwargs)
-        request = getattr(info.context, "request", None)
-        if request is None:
-            return result
-        name = info.field_name
-        if isinstance(root, models.Post):
-            _tags(request).add(f"post:{root.pk}")
-            if name in COMMENT_FIELDS:
-                _tags(request).add(f"post-comments:{root.pk}")
-        elif isinstance(root, models.Comment):
-            _tags(request).add(f"post-comments:{root.post_id}")
-        if name == "posts" or (result is None and name in {"post", "node", "comment"}):
-            _tags(request).add("posts")
-        return result
+    def on_execute(self):
+        yield
+        context = self.execution_context.context
+        request = getattr(context, "request", None)
+        loaders = getattr(context, "loaders", None)
+        if request is None or loaders is None:
+            return
+        tags = set()
+        for post_id in loaders._posts:
+            tags.update((f"post:{post_id}", f"post-comments:{post_id}"))
+        for comment in loaders._comments.values():
+            if comment is not None:
+                tags.add(f"post-comments:{comment.post_id}")
+        document = self.execution_context.graphql_document
+        if not loaders._posts or (document is not None and asks_for_lists(document)):
+            tags.add("posts")
+        request.hearth_cache_tags = tags
+
+
+class _ListFinder(Visitor):
+    found = False
+
+    def enter_field(self, node, *args):
+        if node.name.value == "posts":
+            self.found = True
+            return BREAK
+        return None
+
+
+def asks_for_lists(document) -> bool:
+    """Whether any field of the query (fragments included) is a `posts` list."""
+    finder = _ListFinder()
+    visit(document, finder)
+    return finder.found
 
 
 def _is_public(request, response) -> bool:
