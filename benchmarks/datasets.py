@@ -175,11 +175,14 @@ class Builder:
         for (comment_id, post_id, kind), n in kinds.items():
             subject = by_id[comment_id] if comment_id else posts_by_id[post_id]
             setattr(subject, f"reactions_{kind}", n)
+        # Every generated comment is approved: the thread shows exactly them (`thread_count`,
+        # where the model has that counter).
+        counters = [f.name for f in Post._meta.fields
+                    if f.name in ("comment_count", "thread_count")]
         for post in posts:
-            # Every generated comment is approved: the thread shows exactly them.
-            post.comment_count = post.thread_count = comment_count[post.pk]
-        Post.objects.bulk_update(posts, ["comment_count", "thread_count",
-                                         *(f"reactions_{k}" for k in KINDS)],
+            for counter in counters:
+                setattr(post, counter, comment_count[post.pk])
+        Post.objects.bulk_update(posts, [*counters, *(f"reactions_{k}" for k in KINDS)],
                                  batch_size=500)
         Comment.objects.bulk_create(self.comments, batch_size=2000)
         Reaction.objects.bulk_create(self.reactions, batch_size=2000)
