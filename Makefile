@@ -43,6 +43,10 @@ test: $(STAMP)
 	mkdir -p var
 	$(BIN)/python -m pytest
 
+# Only the concurrency and crash tests against a real server (`make test` runs them too).
+test-live: $(STAMP)
+	$(BIN)/python -m pytest -m live
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

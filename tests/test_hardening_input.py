@@ -281,3 +281,18 @@ def test_react_with_a_forged_visitor_token_is_refused(users, gql):
                        headers={"X-Visitor-Token": "forged.token:value"})
     assert [e["code"] for e in body["data"]["react"]["errors"]] == ["UNAUTHENTICATED"]
     assert Reaction.objects.count() == 0
+
+
+@pytest.mark.parametrize("variables", [
+    {"first": "ten"}, {"first": 1.5}, {"first": 2**40}, {"first": None, "slug": 5},
+    {"slug": ["a"]}, {"slug": {"a": 1}}, {"first": True}, {"kind": "LIK"}, {"kind": 3},
+])
+def test_type_mismatched_variables_are_graphql_errors(gql, settings, variables):
+    settings.DEBUG = False
+    query = """query($first: Int, $slug: String, $kind: ReactionKind) {
+      posts(first: $first) { totalCount } post(slug: $slug) { id } }"""
+    response = gql.post(query, variables)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None and body["errors"][0]["message"]
+    assert "Unexpected error." not in response.content.decode()
