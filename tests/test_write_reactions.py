@@ -159,9 +159,13 @@ def test_reacting_to_a_malformed_id_is_not_found(gql, users):
 
 
 def test_the_same_reaction_added_twice_is_one_row_and_counts_one(users):
+    """The second call is the loser of a race: its insert hits the unique constraint, the
+    IntegrityError is handled in a savepoint, and nothing is counted twice."""
     post = factories.published_post(users["author"])
     assert reaction_add(subject=post, kind="like", user=users["subscriber"]) is True
     assert reaction_add(subject=post, kind="like", user=users["subscriber"]) is False
+    post.refresh_from_db()
+    assert Reaction.objects.count() == post.reactions_like == 1
     assert reaction_add(subject=post, kind="like", visitor_key="a" * 32) is True
     assert reaction_add(subject=post, kind="like", visitor_key="a" * 32) is False
     assert Reaction.objects.count() == 2
@@ -192,3 +196,12 @@ def test_react_payload_names_its_subject(users):
     client = GraphQLClient().as_user(users["subscriber"])
     result = client.execute(document, {"input": {"subjectId": gid(post)}})["data"]["react"]
     assert result == {"subject": {"id": gid(post), "slug": post.slug}, "errors": []}
+
+
+def test_reacting_to_a_comment_on_a_draft_is_not_found(users):
+    post = factories.published_post(users["author"])
+    comment = factories.comment(post, user=users["subscriber"])
+    post.status = "draft"
+    post.save()
+    refused(GraphQLClient().as_user(users["subscriber"]), REACT,
+            {"input": {"subjectId": gid(comment)}}, "react", "NOT_FOUND", "subjectId")
