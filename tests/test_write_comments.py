@@ -268,3 +268,15 @@ def test_the_same_body_again_after_deleting_the_first_is_not_a_duplicate(users):
     first = add(client, {"postId": gid(post), "body": "Typo-free at last."})
     accepted(client, DELETE_COMMENT, {"id": first["id"]}, "deleteComment")
     assert add(client, {"postId": gid(post), "body": "Typo-free at last."})["status"] == "APPROVED"
+
+
+def test_client_ip_is_the_connection_or_what_a_trusted_proxy_forwarded(settings, users):
+    settings.HEARTH_TRUSTED_PROXIES = ["10.0.0.1"]
+    post = factories.published_post(users["author"])
+    forwarded = {"X-Forwarded-For": "192.0.2.66, 198.51.100.7"}  # the first is the client's say
+    via_proxy = GraphQLClient(Client(REMOTE_ADDR="10.0.0.1"), forwarded)
+    direct = GraphQLClient(Client(REMOTE_ADDR="198.51.100.8"), forwarded)
+    first = add(via_proxy, guest(post, body="Via the proxy."))
+    second = add(direct, guest(post, body="Straight in."))
+    assert Comment.objects.get(pk=_pk(first["id"])).ip_address == "198.51.100.7"
+    assert Comment.objects.get(pk=_pk(second["id"])).ip_address == "198.51.100.8"
