@@ -85,7 +85,7 @@ def global_id(type_name: str, pk: int) -> strawberry.ID:
 # Inputs and payloads ---------------------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A new post; it starts as a draft.")
 class CreatePostInput:
     title: str
     body: str
@@ -97,7 +97,7 @@ class CreatePostInput:
     comments_open: bool | None = None
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a post; fields left out stay as they are.")
 class UpdatePostInput:
     id: strawberry.ID
     title: str | None = None
@@ -109,14 +109,14 @@ class UpdatePostInput:
     comments_open: bool | None = None
 
 
-@strawberry.input
+@strawberry.input(description="The post to publish, now or at a later time.")
 class PublishPostInput:
     id: strawberry.ID
     publish_at: datetime | None = strawberry.field(default=None, description="Now when left out; "
                                                    "a future time schedules the post.")
 
 
-@strawberry.input
+@strawberry.input(description="A comment on a post, or a reply to one of its approved comments.")
 class AddCommentInput:
     post_id: strawberry.ID
     parent_id: strawberry.ID | None = strawberry.field(default=None, description="A reply when "
@@ -128,43 +128,43 @@ class AddCommentInput:
     author_url: str | None = None
 
 
-@strawberry.input
+@strawberry.input(description="The new text of a comment.")
 class EditCommentInput:
     id: strawberry.ID
     body: str
 
 
-@strawberry.input
+@strawberry.input(description="A moderation decision on a comment.")
 class ModerateCommentInput:
     id: strawberry.ID
     status: CommentStatus
 
 
-@strawberry.input
+@strawberry.input(description="A reaction of one kind to a post or a comment.")
 class ReactInput:
     subject_id: strawberry.ID = strawberry.field(description="A Post or a Comment.")
     kind: ReactionKind = ReactionKind.LIKE
 
 
-@strawberry.type
+@strawberry.type(description="The post as written, or why it was not.")
 class PostPayload:
     post: Post | None
     errors: list[UserError]
 
 
-@strawberry.type
+@strawberry.type(description="The comment as written (even while PENDING), or why it was not.")
 class CommentPayload:
     comment: Comment | None
     errors: list[UserError]
 
 
-@strawberry.type
+@strawberry.type(description="The ID of what was deleted, or why it was not.")
 class DeletePayload:
     deleted_id: strawberry.ID | None
     errors: list[UserError]
 
 
-@strawberry.type
+@strawberry.type(description="The subject and its reactions after the change, or why not.")
 class ReactionPayload:
     subject: relay.Node | None
     reactions: ReactionSummary | None
