@@ -186,6 +186,18 @@ class Builder:
                                  batch_size=500)
         Comment.objects.bulk_create(self.comments, batch_size=2000)
         Reaction.objects.bulk_create(self.reactions, batch_size=2000)
+        reset_sequences(Comment)
+
+
+def reset_sequences(model) -> None:
+    """After rows with ids of our own, the next id the database gives must come after them
+    (PostgreSQL keeps a sequence; SQLite needs nothing)."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(statement)
 
 
 def build_thread(name: str, *, seed: int = SEED, users: int = 200):

@@ -6,7 +6,7 @@ import base64
 import json
 from collections import defaultdict
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import HttpResponse
 from django.urls import path
@@ -32,6 +32,10 @@ def gid(type_name: str, pk: int) -> str:
 
 def cursor(offset: int) -> str:
     return base64.b64encode(f"o:{offset}".encode()).decode()
+
+
+def path_cursor(path: str) -> str:
+    return base64.b64encode(f"p:{path}".encode()).decode()
 
 
 def offset_after(value: str | None) -> int:
@@ -111,23 +115,24 @@ def small(request, slug):
 
 
 def thread(request, slug):
-    """R1, one page: `thread(first: 100, after:)`. The page is read by OFFSET on the (post, path)
-    index and the total counted in the post's query: a window count would make every page read
-    the whole thread."""
-    first, start = 100, offset_after(request.GET.get("after"))
-    in_thread = Comment.objects.filter(post_id=OuterRef("pk")).in_thread().order_by()
-    total = in_thread.values("post_id").annotate(n=Count("pk")).values("n")
-    post = (Post.objects.live().filter(slug=slug).annotate(thread_total=Subquery(total))
-            .values("id", "thread_total").first())
+    """R1, one page: `thread(first: 100, after:)`, read as Hearth reads it: by keyset on the
+    (post, path) index, the total from the post's stored thread count."""
+    first = 100
+    after = request.GET.get("after")
+    after_path = base64.b64decode(after).decode()[2:] if after else None
+    post = Post.objects.live().filter(slug=slug).values("id", "thread_count").first()
     if post is None:
         return respond({"post": None})
-    rows = list(Comment.objects.filter(post_id=post["id"]).in_thread().order_by("path")
-                .values(*COMMENT_FIELDS)[start:start + first + 1])
+    rows = Comment.objects.filter(post_id=post["id"]).in_thread().order_by("path")
+    if after_path:
+        rows = rows.filter(path__gt=after_path)
+    rows = list(rows.values(*COMMENT_FIELDS, "path")[:first + 1])
     has_next, rows = len(rows) > first, rows[:first]
     viewer = viewer_kinds(viewer_key(request), Q(comment_id__in=[r["id"] for r in rows]))
     nodes = [comment_node(r, viewer, thread=True) for r in rows]
-    offsets = list(range(start, start + len(rows)))
-    page = connection(nodes, offsets, has_next, start > 0, post["thread_total"] or 0)
+    end_cursor = path_cursor(rows[-1]["path"]) if rows else None
+    page = connection(nodes, [], has_next, after_path is not None, post["thread_count"])
+    page["pageInfo"]["endCursor"] = end_cursor
     return respond({"post": {"thread": page}})
 
 

@@ -7,6 +7,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 from strawberry.tools import merge_types
 
+from schema.fast_execution import FastExecutionContext
 from schema.http_cache import CacheTags
 from schema.limits import MutationRateLimit, QueryLimits
 from schema.mutations import Mutation
@@ -31,6 +32,7 @@ def is_unexpected(error: GraphQLError) -> bool:
 schema = strawberry.Schema(
     query=Query,
     mutation=merge_types("Mutation", (Mutation, PreviewMutation)),
+    execution_context_class=FastExecutionContext,
     extensions=[QueryLimits, MutationRateLimit, CacheTags,
                 lambda: MaskErrors(should_mask_error=is_unexpected,
                                    error_message="Unexpected error.")],

@@ -12,7 +12,8 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
 from cms.models import Comment, Post, Reaction, Tag
-from schema.pagination import PageArgs
+from cms.models.comments import PATH_SEGMENT
+from schema.pagination import PageArgs, encode_cursor, encode_path_cursor
 
 COMMENT_ORDER = {"OLDEST_FIRST": "path", "NEWEST_FIRST": "-path"}
 
@@ -28,12 +29,12 @@ def _batch_of(obj) -> list:
 
 
 class Page:
-    """One page of a connection: the rows with their offsets, and how it sits in the whole."""
+    """One page of a connection: the rows with their cursors, and how it sits in the whole."""
 
-    def __init__(self, rows: list, offsets: list[int], has_next: bool, has_previous: bool,
+    def __init__(self, rows: list, cursors: list[str], has_next: bool, has_previous: bool,
                  total):
         self.rows = as_batch(rows)
-        self.offsets = offsets
+        self.cursors = cursors
         self.has_next = has_next
         self.has_previous = has_previous
         self._total = total
@@ -45,6 +46,10 @@ class Page:
         return self._total
 
 
+def offset_cursors(start: int, count: int) -> list[str]:
+    return [encode_cursor(offset) for offset in range(start, start + count)]
+
+
 def paginate(queryset, args: PageArgs) -> Page:
     """Slice an ordered queryset. Forward pages read one extra row to know `hasNextPage`; the
     total comes from a window count in the same query when a row comes back."""
@@ -52,7 +57,7 @@ def paginate(queryset, args: PageArgs) -> Page:
         total = queryset.count()
         start, stop = args.backward_window(total)
         rows = list(queryset[start:stop])
-        return Page(rows, list(range(start, start + len(rows))), stop < total, start > 0, total)
+        return Page(rows, offset_cursors(start, len(rows)), stop < total, start > 0, total)
     start, stop = args.forward_window()
     counted = queryset.annotate(window_total=Window(Count("pk")))
     rows = list(counted[start:stop] if stop is not None else counted[start:])
@@ -60,7 +65,7 @@ def paginate(queryset, args: PageArgs) -> Page:
     has_next = len(rows) > limit
     rows = rows[:limit]
     total = rows[0].window_total if rows else queryset.count
-    return Page(rows, list(range(start, start + len(rows))), has_next, start > 0, total)
+    return Page(rows, offset_cursors(start, len(rows)), has_next, start > 0, total)
 
 
 class Loaders:
@@ -125,11 +130,32 @@ class Loaders:
                 rows = rows[: args.first]
                 has_previous = args.start > 0
             self.remember(rows)
-            pages[parent_id] = Page(rows, [r.row - 1 for r in rows], has_next, has_previous, total)
+            pages[parent_id] = Page(rows, [encode_cursor(r.row - 1) for r in rows], has_next,
+                                    has_previous, total)
         # The replies of every parent in this load are one batch, so their own replies load
         # together in the next query.
         as_batch([reply for page in pages.values() for reply in page.rows])
         return pages
+
+    def thread(self, post: Post, first: int, after_path: str | None) -> Page:
+        """A page of `post`'s thread in reading order, by keyset on `path`. After a cursor, the
+        same query brings the cursor's comment and its ancestors: the parents of every comment
+        of the page are then in hand (depth-first order), with no query per parent."""
+        queryset = (Comment.objects.filter(post=post).in_thread().select_related("user")
+                    .order_by("path"))
+        if after_path is None:
+            rows = list(queryset[: first + 1])
+        else:
+            ancestors = [int(after_path[i:i + PATH_SEGMENT])
+                         for i in range(0, len(after_path), PATH_SEGMENT)]
+            found = list(queryset.filter(Q(path__gt=after_path) | Q(pk__in=ancestors))
+                         [: first + 1 + len(ancestors)])
+            self.remember(as_batch([c for c in found if c.path <= after_path]))
+            rows = [c for c in found if c.path > after_path]
+        has_next = len(rows) > first
+        rows = self.remember(rows[:first])
+        return Page(rows, [encode_path_cursor(c.path) for c in rows], has_next,
+                    after_path is not None, post.thread_count)
 
     def comment(self, comment_id: int) -> Comment | None:
         """A comment already loaded in this request, or from the database if the viewer may

@@ -8,6 +8,7 @@ from django.conf import settings
 from graphql import GraphQLError
 
 CURSOR_PREFIX = "o:"
+PATH_CURSOR_PREFIX = "p:"
 
 
 def encode_cursor(offset: int) -> str:
@@ -25,6 +26,23 @@ def decode_cursor(cursor: str, argument: str) -> int:
         return offset
     except (ValueError, UnicodeError, binascii.Error):
         raise GraphQLError(f"`{argument}` is not a cursor of this connection.") from None
+
+
+def encode_path_cursor(path: str) -> str:
+    return base64.b64encode(f"{PATH_CURSOR_PREFIX}{path}".encode()).decode()
+
+
+def decode_path_cursor(cursor: str, argument: str, segment: int) -> str:
+    """A thread cursor: the thread position (path) of the comment it points at."""
+    try:
+        text = base64.b64decode(cursor.encode("ascii"), validate=True).decode()
+    except (ValueError, UnicodeError, binascii.Error):
+        text = ""
+    path = text[len(PATH_CURSOR_PREFIX):]
+    if (not text.startswith(PATH_CURSOR_PREFIX) or not path.isdigit() or not path.isascii()
+            or len(path) % segment or len(path) > 100 * segment):
+        raise GraphQLError(f"`{argument}` is not a cursor of this connection.")
+    return path
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from strawberry.types import Info
 from cms import models
 from cms.models import CommentStatus as StoredCommentStatus
 from schema.loaders import COMMENT_ORDER, Page, paginate
-from schema.pagination import PageArgs, encode_cursor
+from cms.models.comments import PATH_SEGMENT
+from schema.pagination import PageArgs, decode_path_cursor
 
 
 @strawberry.enum(description="Where a post stands. SCHEDULED turns PUBLISHED when its time comes.")
@@ -75,8 +76,8 @@ def page_info(page: Page) -> PageInfo:
     return PageInfo(
         has_next_page=page.has_next,
         has_previous_page=page.has_previous,
-        start_cursor=encode_cursor(page.offsets[0]) if page.offsets else None,
-        end_cursor=encode_cursor(page.offsets[-1]) if page.offsets else None,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
     )
 
 
@@ -92,8 +93,8 @@ class PostConnection:
 
     @strawberry.field
     def edges(self) -> list[PostEdge]:
-        return [PostEdge(cursor=encode_cursor(o), node=p)
-                for o, p in zip(self.page.offsets, self.page.rows, strict=True)]
+        return [PostEdge(cursor=c, node=p)
+                for c, p in zip(self.page.cursors, self.page.rows, strict=True)]
 
     @strawberry.field
     def page_info(self) -> PageInfo:
@@ -116,8 +117,8 @@ class CommentConnection:
 
     @strawberry.field
     def edges(self) -> list[CommentEdge]:
-        return [CommentEdge(cursor=encode_cursor(o), node=c)
-                for o, c in zip(self.page.offsets, self.page.rows, strict=True)]
+        return [CommentEdge(cursor=cursor, node=c)
+                for cursor, c in zip(self.page.cursors, self.page.rows, strict=True)]
 
     @strawberry.field
     def page_info(self) -> PageInfo:
@@ -302,13 +303,11 @@ class Post(relay.Node):
                                   "`parent`, so a tree of any depth can be drawn from one list.")
     def thread(self, root: strawberry.Parent[models.Post], info: Info, first: int | None = None,
                after: str | None = None) -> CommentConnection:
-        args = PageArgs.parse(first, after)
-        ctx(info).loaders.remember_post(root)
-        queryset = (models.Comment.objects.filter(post=root).in_thread().select_related("user")
-                    .order_by("path"))
-        page = paginate(queryset, args)
-        ctx(info).loaders.remember(page.rows)
-        return CommentConnection(page=page)
+        args = PageArgs.parse(first)
+        after_path = None if after is None else decode_path_cursor(after, "after", PATH_SEGMENT)
+        loaders = ctx(info).loaders
+        loaders.remember_post(root)
+        return CommentConnection(page=loaders.thread(root, args.first, after_path))
 
     @strawberry.field
     def reactions(self, root: strawberry.Parent[models.Post]) -> ReactionSummary:

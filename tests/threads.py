@@ -57,4 +57,5 @@ def recount(post: Post) -> None:
         setattr(c, count_field(ReactionKind.LIKE), likes.get(c.pk, 0))
     Comment.objects.bulk_update(comments, ["reply_count", "descendant_count",
                                            count_field(ReactionKind.LIKE)], batch_size=500)
-    Post.objects.filter(pk=post.pk).update(comment_count=len(approved))
+    in_thread = sum(c.status == CommentStatus.APPROVED or c.descendant_count > 0 for c in comments)
+    Post.objects.filter(pk=post.pk).update(comment_count=len(approved), thread_count=in_thread)

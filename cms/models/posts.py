@@ -52,6 +52,9 @@ class Post(ReactionCounts, models.Model):
     tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
     comments_open = models.BooleanField(default=True)
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    thread_count = models.PositiveIntegerField(
+        default=0, editable=False,
+        help_text="Comments the thread shows: approved ones and placeholders above them.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

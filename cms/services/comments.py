@@ -35,9 +35,23 @@ def _lock_comment(comment: Comment) -> Comment:
     return Comment.objects.select_for_update().get(pk=comment.pk)
 
 
+def _thread_change(comment: Comment, delta: int) -> int:
+    """How many comments enter (+) or leave (-) the thread when `comment` is counted in or out:
+    itself unless replies keep it as a placeholder, and removed ancestors that become or stop
+    being placeholders."""
+    change = delta if comment.descendant_count == 0 else 0
+    flipping = 0 if delta > 0 else 1
+    placeholders = (Comment.objects.filter(pk__in=comment.ancestor_ids(), descendant_count=flipping)
+                    .exclude(status=CommentStatus.APPROVED).count())
+    return change + delta * placeholders
+
+
 def _change_counts(comment: Comment, delta: int) -> None:
     """Count `comment` in (+1) or out of (-1) the approved comments above it."""
-    Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + delta)
+    Post.objects.filter(pk=comment.post_id).update(
+        comment_count=F("comment_count") + delta,
+        thread_count=F("thread_count") + _thread_change(comment, delta),
+    )
     if comment.parent_id:
         Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") + delta)
         Comment.objects.filter(pk__in=comment.ancestor_ids()).update(
