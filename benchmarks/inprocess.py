@@ -21,9 +21,10 @@ def main() -> None:
         from cms.models import Comment
 
         writes = Writes("http")
-        comments = Comment.objects.filter(post__slug="bench-thread").in_thread().count()
+        paths = list(Comment.objects.filter(post__slug="bench-thread").in_thread()
+                     .order_by("path").values_list("path", flat=True))
         print(json.dumps({"post": writes.post_id, "parent": writes.parent_id, "hot": writes.hot,
-                          "comments": comments}))
+                          "comments": len(paths), "page_ends": paths[99::100]}))
     elif sys.argv[1] == "verify":
         from benchmarks.datasets import verify
 

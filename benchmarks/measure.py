@@ -11,6 +11,7 @@ import math
 import statistics
 import time
 import tracemalloc
+from urllib.parse import quote
 
 from django.db import connection
 from django.test import RequestFactory
@@ -44,7 +45,8 @@ def floor_request(op: str, variables: dict) -> tuple[str, str, bytes]:
         return "GET", f"/floor/posts/{slug}/small/", b""
     if op == "r1":
         after = variables.get("after")
-        return "GET", f"/floor/posts/{slug}/thread/" + (f"?after={after}" if after else ""), b""
+        query = f"?after={quote(after, safe='')}" if after else ""
+        return "GET", f"/floor/posts/{slug}/thread/{query}", b""
     if op == "r2":
         return "GET", f"/floor/posts/{slug}/", b""
     if op == "r3":

@@ -113,9 +113,16 @@ def fresh_copy(name: str) -> str:
 # Requests over HTTP --------------------------------------------------------------------------
 
 
-def cursor(contender: str, offset: int) -> str:
-    prefix = "arrayconnection:" if contender in ("N", "G", "Gt") else "o:"
-    return base64.b64encode(f"{prefix}{offset}".encode()).decode()
+def cursor(contender: str, page: int, targets: dict) -> str | None:
+    """The `after` cursor of R1's page `page`: an offset for strawberry-django's and graphene's
+    connections, the path of the last comment before it for Hearth's keyset thread."""
+    if page == 0:
+        return None
+    if contender in ("N", "G", "Gt"):
+        text = f"arrayconnection:{100 * page - 1}"
+    else:
+        text = f"p:{targets['page_ends'][page - 1]}"
+    return base64.b64encode(text.encode()).decode()
 
 
 def http_request(contender: str, op: str, variables: dict, headers: dict) -> tuple:
@@ -136,8 +143,8 @@ def requests_for(contender: str, op: str, targets: dict, headers: dict, tag: str
     slug = {"slug": THREAD_SLUG}
     if op == "r1":
         pages = math.ceil(targets["comments"] / 100)
-        return [http_request(contender, "r1", {**slug, "after": cursor(contender, 100 * p - 1)
-                                               if p else None}, headers) for p in range(pages)]
+        return [http_request(contender, "r1", {**slug, "after": cursor(contender, p, targets)},
+                             headers) for p in range(pages)]
     if op == "w1":
         out = []
         for n in range(600):
