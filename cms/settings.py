@@ -183,6 +183,10 @@ HEARTH_PREVIEW_URL = os.environ.get(
 HEARTH_CDN_MAX_AGE = env_int("HEARTH_CDN_MAX_AGE", 60)
 HEARTH_PERSISTED_QUERY_SECONDS = env_int("HEARTH_PERSISTED_QUERY_SECONDS", 7 * 24 * 3600)
 
+# Where `manage.py install_playground` puts the self-hosted GraphiQL (never committed).
+HEARTH_PLAYGROUND_DIR = Path(
+    os.environ.get("HEARTH_PLAYGROUND_DIR", BASE_DIR / "var" / "playground"))
+
 # Per-caller mutation rate limits (requests per window), moderators exempt.
 HEARTH_MUTATION_RATE_LIMIT = env_int("HEARTH_MUTATION_RATE_LIMIT", 60)
 HEARTH_MUTATION_RATE_WINDOW_SECONDS = env_int("HEARTH_MUTATION_RATE_WINDOW_SECONDS", 60)

@@ -22,6 +22,12 @@ def _key(sha256: str) -> str:
     return CACHE_PREFIX + sha256
 
 
+def requested(request) -> bool:
+    """Whether a GET carries `extensions` (a persisted query): then it is an operation, never a
+    browser asking for the playground, whatever its Accept header."""
+    return "extensions" in request.query_params
+
+
 def resolve(data: GraphQLRequestData) -> GraphQLRequestData:
     """Fill in the query of a persisted-query request, or register it; other requests pass."""
     persisted = (data.extensions or {}).get("persistedQuery")

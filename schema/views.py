@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
-from schema import http_cache, persisted, schema
+from schema import http_cache, persisted, playground, schema
 from schema.auth import Refused, authenticate, client_ip, visitor
 from schema.context import Context
 
@@ -97,6 +97,14 @@ class HearthGraphQLView(GraphQLView):
         if not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "`operationName` must be a string.")
         return data
+
+    def should_render_graphql_ide(self, request) -> bool:
+        return super().should_render_graphql_ide(request) and not persisted.requested(request)
+
+    def render_graphql_ide(self, request):
+        """The self-hosted playground when installed, else Strawberry's CDN-loaded GraphiQL."""
+        page = playground.render(request)
+        return page if page is not None else super().render_graphql_ide(request)
 
     def get_context(self, request, response) -> Context:
         key, token, token_error = visitor(request)
