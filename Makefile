@@ -8,7 +8,7 @@ PORT ?= 8000
 
 export DEBUG ?= 1
 
-.PHONY: run test test-live lint schema clean bench bench-quick example
+.PHONY: run test test-live lint schema clean bench bench-quick example playground
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ example: $(STAMP)
 	$(BIN)/python -m http.server 8080 --bind 127.0.0.1 --directory examples/blog & trap "kill $$!" EXIT; \
 	CORS_ALLOWED_ORIGINS=http://127.0.0.1:8080,http://localhost:8080 \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Optional: GraphiQL and React from npm into var/playground, so /graphql/ serves the playground
+# itself (offline, strict CSP) instead of loading it from a CDN.
+playground: $(STAMP)
+	$(BIN)/python manage.py install_playground
 
 test: $(STAMP)
 	mkdir -p var
