@@ -207,3 +207,11 @@ def test_a_slug_taken_by_a_concurrent_writer_is_made_again(users, monkeypatch):
     monkeypatch.setattr(posts, "_unique_slug", stale)
     client = GraphQLClient().as_user(users["author"])
     assert create(client, title="Race", body="x")["slug"] == "race-2"
+
+
+def test_tags_are_matched_by_slug_or_name(users):
+    Tag.objects.create(name="Python", slug="py")
+    client = GraphQLClient().as_user(users["author"])
+    post = create(client, title="Tags", body="x", tags=["python", "Web", "web!", "WEB"])
+    assert sorted(t["name"] for t in post["tags"]) == ["Python", "Web"]
+    assert Tag.objects.count() == 2

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -57,14 +58,16 @@ def _tags_from_names(names: list[str]) -> list[Tag]:
         if not name or len(name) > MAX_TAG or not slugify(name):
             raise DomainError(ErrorCode.INVALID, f"{name[:40]!r} is not a usable tag name.",
                               field="tags")
-        tag = Tag.objects.filter(slug=slugify(name)).first()
+        same = Tag.objects.filter(Q(slug=slugify(name)) | Q(name__iexact=name))
+        tag = same.first()
         if tag is None:
             try:
                 with transaction.atomic():
                     tag = Tag.objects.create(name=name, slug=slugify(name))
-            except IntegrityError:
-                tag = Tag.objects.get(slug=slugify(name))
-        tags.append(tag)
+            except IntegrityError:  # a concurrent writer made it first
+                tag = same.first()
+        if tag not in tags:
+            tags.append(tag)
     return tags
 
 
