@@ -20,5 +20,6 @@ def load_visible(queryset, value: str, *, field: str, type_name: str):
     _, pk = decode_global_id(value, field=field, types=(type_name,))
     obj = queryset.filter(pk=pk).first()
     if obj is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"There is no such {type_name.lower()}.", field=field)
+        raise DomainError(ErrorCode.NOT_FOUND, f"There is no such {type_name.lower()}.",
+                          field=field)
     return obj
