@@ -11,7 +11,7 @@ import math
 import statistics
 import time
 import tracemalloc
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.db import connection
 from django.test import RequestFactory
@@ -96,6 +96,26 @@ class Client:
         return data
 
 
+    def get_anonymous(self, op: str, variables: dict, etag: str | None) -> str | None:
+        """An anonymous reader's GET (no visitor token), revalidating `etag` when given: what a
+        browser or a CDN in front of Hearth sends. Returns the response's ETag."""
+        if self.graphql_path is None:
+            path = floor_request(op, variables)[1]
+        else:
+            path = self.graphql_path + "?" + urlencode(
+                {"query": DOCUMENTS[op], "variables": json.dumps(variables)})
+        request = self.factory.get(path, headers={"If-None-Match": etag} if etag else {})
+        match = resolve(request.path_info)
+        started = time.perf_counter()
+        response = match.func(request, *match.args, **match.kwargs)
+        self.elapsed += time.perf_counter() - started
+        self.bytes += len(response.content)
+        self.requests += 1
+        if response.status_code not in (200, 304):
+            raise RuntimeError(f"{self.name} {op}: {response.status_code} {response.content[:300]}")
+        return response.get("ETag")
+
+
 # Operations ----------------------------------------------------------------------------------
 
 
@@ -155,6 +175,15 @@ def operation(name: str, client: Client, writes: Writes):
         return lambda: client.run("r2", slug)
     if name == "r3":
         return lambda: client.run("r3", {})
+    if name == "r2a":
+        return lambda: client.get_anonymous("r2", slug, None)
+    if name == "r2c":
+        seen = {}
+
+        def r2c():  # the first call gets the ETag; every later one revalidates it
+            seen["etag"] = client.get_anonymous("r2", slug, seen.get("etag")) or seen.get("etag")
+
+        return r2c
 
     def w1():
         data = client.run("add_comment", writes.add_comment())["data"]["addComment"]
@@ -206,6 +235,8 @@ def run_contenders(clients: list[Client], ops: list[str], budget: float) -> dict
     writes = {}
     for op in ops:
         for client in clients:
+            if op in ("r2a", "r2c") and client.name not in ("F", "H"):
+                continue  # anonymous GETs and their revalidation: Hearth, and F as its floor
             if op in ("w1", "w2") and client.name not in writes:
                 writes[client.name] = Writes(client.name)
             run = operation(op, client, writes.get(client.name))

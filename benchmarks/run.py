@@ -27,7 +27,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
 GRAPHQL_PATHS = {"N": "/naive/graphql/", "H": "/graphql/", "G": "/graphene/graphql/",
                  "Gt": "/graphene-tuned/graphql/"}
 CONTENDERS = ["F", "N", "H", "G", "Gt"]
-THREAD_OPS = ["small", "r1", "r2", "w1", "w2"]
+THREAD_OPS = ["small", "r1", "r2", "r2a", "r2c", "w1", "w2"]
 
 
 class Plan:
