@@ -280,3 +280,13 @@ def test_client_ip_is_the_connection_or_what_a_trusted_proxy_forwarded(settings,
     second = add(direct, guest(post, body="Straight in."))
     assert Comment.objects.get(pk=_pk(first["id"])).ip_address == "198.51.100.7"
     assert Comment.objects.get(pk=_pk(second["id"])).ip_address == "198.51.100.8"
+
+
+def test_the_same_body_under_another_parent_is_not_a_duplicate(users):
+    post = factories.published_post(users["author"])
+    first = factories.comment(post, user=users["editor"])
+    second = factories.comment(post, user=users["editor"])
+    client = GraphQLClient().as_user(users["subscriber"])
+    add(client, {"postId": gid(post), "parentId": gid(first), "body": "+1"})
+    add(client, {"postId": gid(post), "parentId": gid(second), "body": "+1"})
+    refuse(client, {"postId": gid(post), "parentId": gid(second), "body": "+1"}, "DUPLICATE")

@@ -228,3 +228,14 @@ def test_author_cannot_edit_a_removed_comment(users):
     comment = factories.comment(post, user=users["subscriber"])
     moderate(GraphQLClient().as_user(users["editor"]), comment, "SPAM")
     refuse_edit(GraphQLClient().as_user(users["subscriber"]), comment, "FORBIDDEN")
+
+
+def test_author_edits_own_pending_comment_others_do_not_find_it(users):
+    post = factories.published_post(users["author"])
+    comment = factories.comment(post, user=users["subscriber"], status=CommentStatus.PENDING,
+                                moderator=users["editor"])
+    assert edit(GraphQLClient().as_user(users["subscriber"]), comment, "Fewer links.")["body"] \
+        == "Fewer links."
+    refuse_edit(GraphQLClient().as_user(users["author"]), comment, "NOT_FOUND")
+    refused(GraphQLClient().as_user(users["author"]), DELETE_COMMENT, {"id": gid(comment)},
+            "deleteComment", "NOT_FOUND")
