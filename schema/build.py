@@ -3,7 +3,7 @@ import logging
 import strawberry
 from django.conf import settings
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, ParserCache
 from strawberry.relay.types import GlobalIDValueError
 from strawberry.tools import merge_types
 
@@ -33,7 +33,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=merge_types("Mutation", (Mutation, PreviewMutation)),
     execution_context_class=FastExecutionContext,
-    extensions=[QueryLimits, MutationRateLimit, CacheTags,
+    extensions=[lambda: ParserCache(maxsize=1_000), QueryLimits, MutationRateLimit, CacheTags,
                 lambda: MaskErrors(should_mask_error=is_unexpected,
                                    error_message="Unexpected error.")],
 )

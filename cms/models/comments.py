@@ -70,7 +70,8 @@ class Comment(ReactionCounts, models.Model):
             models.Index(fields=["author_email", "status"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="comment_not_own_parent"),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")),
+                                   name="comment_not_own_parent"),
             models.CheckConstraint(
                 condition=Q(status__in=CommentStatus.values), name="comment_status_known"
             ),

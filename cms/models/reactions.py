@@ -12,6 +12,10 @@ class ReactionKind(models.TextChoices):
     CELEBRATE = "celebrate"
 
 
+KINDS = tuple(ReactionKind.values)
+COUNT_FIELDS = tuple(f"reactions_{kind}" for kind in KINDS)
+
+
 def count_field(kind: str) -> str:
     return f"reactions_{kind}"
 
@@ -31,7 +35,7 @@ class ReactionCounts(models.Model):
         abstract = True
 
     def reaction_counts(self) -> dict[str, int]:
-        return {kind: getattr(self, count_field(kind)) for kind in ReactionKind.values}
+        return {kind: getattr(self, field) for kind, field in zip(KINDS, COUNT_FIELDS, strict=True)}
 
 
 class Reaction(models.Model):
@@ -61,11 +65,28 @@ class Reaction(models.Model):
                 name="reaction_exactly_one_reactor",
             ),
             models.CheckConstraint(condition=Q(kind__in=ReactionKind.values), name="reaction_kind"),
-            models.UniqueConstraint(fields=["post", "user", "kind"], condition=Q(post__isnull=False, user__isnull=False), name="reaction_unique_user_post"),
-            models.UniqueConstraint(fields=["post", "visitor_key", "kind"], condition=Q(post__isnull=False, visitor_key__isnull=False), name="reaction_unique_visitor_post"),
-            models.UniqueConstraint(fields=["comment", "user", "kind"], condition=Q(comment__isnull=False, user__isnull=False), name="reaction_unique_user_comment"),
-            models.UniqueConstraint(fields=["comment", "visitor_key", "kind"], condition=Q(comment__isnull=False, visitor_key__isnull=False), name="reaction_unique_visitor_comment"),
+            models.UniqueConstraint(
+                fields=["post", "user", "kind"],
+                condition=Q(post__isnull=False, user__isnull=False),
+                name="reaction_unique_user_post",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "visitor_key", "kind"],
+                condition=Q(post__isnull=False, visitor_key__isnull=False),
+                name="reaction_unique_visitor_post",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "user", "kind"],
+                condition=Q(comment__isnull=False, user__isnull=False),
+                name="reaction_unique_user_comment",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "visitor_key", "kind"],
+                condition=Q(comment__isnull=False, visitor_key__isnull=False),
+                name="reaction_unique_visitor_comment",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} on {'post' if self.post_id else 'comment'} {self.post_id or self.comment_id}"
+        subject = "post" if self.post_id else "comment"
+        return f"{self.kind} on {subject} {self.post_id or self.comment_id}"

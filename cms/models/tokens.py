@@ -16,7 +16,8 @@ class ApiToken(models.Model):
     user = models.ForeignKey("cms.User", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    hint = models.CharField(max_length=16, editable=False, help_text="The token's first characters.")
+    hint = models.CharField(max_length=16, editable=False,
+                            help_text="The token's first characters.")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
