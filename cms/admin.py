@@ -4,6 +4,7 @@ so the admin keeps the same rules and exact counts as the API."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -16,6 +17,7 @@ from cms.services import comments as comment_services
 from cms.services import posts as post_services
 from cms.services import tokens as token_services
 from cms.services.errors import DomainError
+from cms.services.users import user_delete
 
 admin.site.site_header = "Hearth"
 admin.site.site_title = "Hearth admin"
@@ -161,12 +163,24 @@ class PostAdmin(admin.ModelAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
+    def get_deleted_objects(self, objs, request):
+        """The service deletes a post with its whole thread and reactions, by the post rules.
+        Django's own check would stop at the replies' protected parent links and ask for
+        comment and reaction permissions, so list what goes instead."""
+        posts = list(objs)
+        comments = Comment.objects.filter(post__in=posts)
+        reactions = Reaction.objects.filter(Q(post__in=posts) | Q(comment__in=comments))
+        counts = {"posts": len(posts), "comments": comments.count(),
+                  "reactions": reactions.count()}
+        return [str(post) for post in posts], counts, set(), []
+
     def delete_model(self, request, obj):
         post_services.post_delete(actor=request.user, post=obj)
 
     def delete_queryset(self, request, queryset):
-        for post in queryset:
-            post_services.post_delete(actor=request.user, post=post)
+        _run_each(self, request, queryset,
+                  lambda post: post_services.post_delete(actor=request.user, post=post),
+                  "post(s) deleted")
 
     @admin.action(description="Publish the selected posts now")
     def publish(self, request, queryset):
@@ -321,6 +335,19 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def get_deleted_objects(self, objs, request):
+        # Reactions go through the reaction service (see user_delete), not the admin's.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(Reaction._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        user_delete(user=obj)  # keeps reaction counts exact
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            user_delete(user=user)
 
     @admin.display(description="roles")
     def roles(self, obj: User) -> str:

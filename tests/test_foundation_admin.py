@@ -257,3 +257,36 @@ def test_revoke_action_revokes_tokens(client, administrator):
 def test_user_changelist_shows_roles(client):
     content = client.get(url(type(make_user("someone")), "changelist")).content.decode()
     assert "administrator" in content and "subscriber" in content
+
+
+def test_deleting_users_in_the_admin_keeps_reaction_counts_exact(client):
+    from cms.models import User
+
+    readers = User.objects.filter(username__in=["jonas", "priya"])
+    assert Reaction.objects.filter(user__in=readers).count() > 3
+    response = client.post(url(User, "changelist"), {
+        "action": "delete_selected", "_selected_action": [u.pk for u in readers], "post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(username__in=["jonas", "priya"]).exists()
+    assert_counts_exact()
+    sam = User.objects.get(username="sam")
+    assert client.post(url(User, "delete", sam.pk), {"post": "yes"}).status_code == 302
+    assert_counts_exact()
+
+
+def test_deleting_a_post_with_a_thread_in_the_admin(client):
+    post = Post.objects.get(slug="what-a-year-of-bread-taught-me")
+    page = client.get(url(Post, "delete", post.pk))
+    assert page.status_code == 200 and b"protected" not in page.content
+    assert client.post(url(Post, "delete", post.pk), {"post": "yes"}).status_code == 302
+    assert not Post.objects.filter(pk=post.pk).exists()
+    assert not Comment.objects.filter(post=post.pk).exists()
+    assert_counts_exact()
+
+
+def test_bulk_deleting_posts_in_the_admin(client):
+    ids = list(Post.objects.values_list("pk", flat=True))
+    response = client.post(url(Post, "changelist"), {
+        "action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    assert response.status_code == 302
+    assert Post.objects.count() == Comment.objects.count() == Reaction.objects.count() == 0

@@ -120,3 +120,29 @@ def test_counts_of_other_posts_survive_a_post_delete(thread, users):
     assert_counts_exact()
     other.refresh_from_db()
     assert other.comment_count == 2
+
+
+def test_deleting_a_user_takes_their_reactions_out_of_the_counts(thread, users):
+    from cms.models import Reaction, User
+    from cms.services.users import user_delete
+
+    reader = users["subscriber"]
+    for subject in [thread["post"], thread["a"], thread["a1x"]]:
+        reaction_add(subject=subject, kind="like", user=reader)
+        reaction_add(subject=subject, kind="like", user=users["editor"])
+    user_delete(user=reader)
+    assert not User.objects.filter(pk=reader.pk).exists()
+    assert Reaction.objects.count() == 3
+    assert_counts_exact()
+    assert Comment.objects.get(pk=thread["root"].pk).user is None
+
+
+def test_a_user_with_posts_cannot_be_deleted(users):
+    from cms.services.errors import ErrorCode
+    from cms.services.users import user_delete
+    from tests.foundation_checks import refused
+
+    published_post(users["author"])
+    with refused(ErrorCode.CONFLICT):
+        user_delete(user=users["author"])
+    assert users["author"].__class__.objects.filter(pk=users["author"].pk).exists()
