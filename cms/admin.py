@@ -4,6 +4,7 @@ so the admin keeps the same rules and exact counts as the API."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -319,6 +320,7 @@ class ReactionAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "email", "roles", "is_staff", "is_active"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["username", "display_name", "email", "slug"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
