@@ -110,6 +110,10 @@ class PostAdmin(admin.ModelAdmin):
         form.request = request
         return form
 
+    def get_queryset(self, request):
+        # Authors and contributors see published posts and their own, as in the API.
+        return super().get_queryset(request).visible_to(request.user)
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         if not allowed or obj is None:

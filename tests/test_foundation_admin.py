@@ -290,3 +290,16 @@ def test_bulk_deleting_posts_in_the_admin(client):
         "action": "delete_selected", "_selected_action": ids, "post": "yes"})
     assert response.status_code == 302
     assert Post.objects.count() == Comment.objects.count() == Reaction.objects.count() == 0
+
+
+def test_authors_see_published_posts_and_their_own_drafts_only(administrator):
+    from cms.models import Role
+
+    author = make_user("writer", Role.AUTHOR, is_staff=True)
+    mine, theirs = draft_post(author), draft_post(administrator)
+    client = Client()
+    client.force_login(author)
+    listed = client.get(url(Post, "changelist")).context["cl"].result_list
+    assert mine in listed and theirs not in listed
+    assert Post.objects.live().first() in listed
+    assert client.get(url(Post, "change", theirs.pk)).status_code == 302  # "does not exist"
