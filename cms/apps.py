@@ -6,6 +6,7 @@ class CmsConfig(AppConfig):
     verbose_name = "Hearth"
 
     def ready(self):
-        from cms import webhooks
+        from cms import content_versions, webhooks
 
         webhooks.register()
+        content_versions.register()

@@ -181,6 +181,8 @@ HEARTH_PREVIEW_URL = os.environ.get(
 
 # CDN caching of anonymous GET queries (s-maxage), and how long persisted queries are kept.
 HEARTH_CDN_MAX_AGE = env_int("HEARTH_CDN_MAX_AGE", 60)
+# Anonymous reads kept server-side (0 turns it off); writes purge what they change.
+HEARTH_RESULT_CACHE_SECONDS = env_int("HEARTH_RESULT_CACHE_SECONDS", 300)
 HEARTH_PERSISTED_QUERY_SECONDS = env_int("HEARTH_PERSISTED_QUERY_SECONDS", 7 * 24 * 3600)
 
 # Where `manage.py install_playground` puts the self-hosted GraphiQL (never committed).

@@ -13,6 +13,7 @@ from schema.limits import MutationRateLimit, QueryLimits
 from schema.mutations import Mutation
 from schema.previews import PreviewMutation
 from schema.queries import Query
+from schema.result_cache import MarkQueries
 
 logger = logging.getLogger("hearth")
 
@@ -34,6 +35,7 @@ schema = strawberry.Schema(
     mutation=merge_types("Mutation", (Mutation, PreviewMutation)),
     execution_context_class=FastExecutionContext,
     extensions=[lambda: ParserCache(maxsize=1_000), QueryLimits, MutationRateLimit, CacheTags,
+                MarkQueries,
                 lambda: MaskErrors(should_mask_error=is_unexpected,
                                    error_message="Unexpected error.")],
 )

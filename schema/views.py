@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
-from schema import http_cache, persisted, playground, schema
+from schema import http_cache, persisted, playground, result_cache, schema
 from schema.auth import Refused, authenticate, client_ip, visitor
 from schema.context import Context
 
@@ -116,4 +116,5 @@ class HearthGraphQLView(GraphQLView):
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-graphql_view = http_cache.cached(csrf_exempt(HearthGraphQLView.as_view(schema=schema)))
+graphql_view = http_cache.cached(
+    result_cache.served_from_cache(csrf_exempt(HearthGraphQLView.as_view(schema=schema))))

@@ -11,6 +11,12 @@ def _fast_rules(settings):
     """Flood control and mutation rate limits off unless a test turns them on; each test sets
     what it checks."""
     settings.HEARTH_COMMENT_FLOOD_SECONDS = 0
+    # Each test starts with an empty cache. The result cache is off: a test's writes never
+    # commit (so never purge); tests/test_result_cache.py turns it on and commits for real.
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.HEARTH_RESULT_CACHE_SECONDS = 0
     settings.HEARTH_MUTATION_RATE_LIMIT = 1_000_000
     # A fast hasher: the `users` fixture makes six users per test, ~1 s each with PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

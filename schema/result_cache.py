@@ -1,0 +1,109 @@
+"""A server-side cache of public reads.
+
+An anonymous query (no token, no session, no visitor token, no preview) that succeeds is stored
+in Django's cache under a hash of the request (query, variables, operation name), with the tags
+of the content it shows and their versions at the time. A repeat is served from the cache while
+every tag still has that version: writes bump versions after they commit
+(cms/content_versions.py), so no read is stale after a write. A scheduled post going live is not
+a write: entries never outlive the next scheduled publication.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Min
+from django.http import HttpResponse
+from django.utils import timezone
+from strawberry.extensions import SchemaExtension
+
+from cms import content_versions
+from cms.models import Post, PostStatus
+
+PREFIX = "hearth:result:"
+
+
+def _cache_key(request) -> str | None:
+    if request.method == "GET":
+        raw = "GET?" + "&".join(f"{k}={v}" for k, v in sorted(request.GET.items()))
+        return PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+    if request.method == "POST" and request.content_type == "application/json":
+        return PREFIX + hashlib.sha256(b"POST" + request.body).hexdigest()
+    return None
+
+
+def _is_anonymous(request) -> bool:
+    user = getattr(request, "user", None)
+    return (
+        not request.headers.get("Authorization")
+        and not request.headers.get("X-Visitor-Token")
+        and not request.headers.get("Cookie", "").count("sessionid")
+        and (user is None or not user.is_authenticated)
+    )
+
+
+def _lifetime() -> int:
+    """Seconds an entry may live: the setting, or less if a scheduled post goes live sooner."""
+    seconds = settings.HEARTH_RESULT_CACHE_SECONDS
+    now = timezone.now()
+    upcoming = (Post.objects.filter(status=PostStatus.PUBLISHED, published_at__gt=now)
+                .aggregate(next=Min("published_at"))["next"])
+    if upcoming is not None:
+        seconds = min(seconds, int((upcoming - now) / timedelta(seconds=1)))
+    return seconds
+
+
+class MarkQueries(SchemaExtension):
+    """Tells the cache which requests ran a query (only those may be stored)."""
+
+    def on_execute(self):
+        yield
+        request = getattr(self.execution_context.context, "request", None)
+        operation_type = getattr(self.execution_context, "operation_type", None)
+        if request is not None and operation_type is not None:
+            request.hearth_ran_query = operation_type.value == "query"
+
+
+def served_from_cache(view):
+    def wrapped(request, *args, **kwargs):
+        if settings.HEARTH_RESULT_CACHE_SECONDS <= 0 or not _is_anonymous(request):
+            return view(request, *args, **kwargs)
+        try:
+            key = _cache_key(request)
+        except Exception:  # noqa: BLE001 - an unreadable body is the view's to refuse
+            key = None
+        if key is None:
+            return view(request, *args, **kwargs)
+        entry = cache.get(key)
+        if entry is not None and content_versions.versions(entry["tags"]) == entry["tags"]:
+            response = HttpResponse(entry["body"], content_type="application/json")
+            request.hearth_cache_tags = set(entry["tags"])
+            request.hearth_user = None
+            return response
+        # Every write bumps `posts`: if it moved while the query ran, a write may have landed
+        # half-way through what the query read, and the result is not stored.
+        before = content_versions.versions(["posts"])
+        response = view(request, *args, **kwargs)
+        if _storable(request, response):
+            tags = content_versions.versions(
+                sorted(getattr(request, "hearth_cache_tags", ()) or ("posts",)))
+            unchanged = content_versions.versions(["posts"]) == before
+            lifetime = _lifetime()
+            if unchanged and lifetime > 0:
+                cache.set(key, {"body": response.content, "tags": tags}, timeout=lifetime)
+        return response
+
+    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
+    return wrapped
+
+
+def _storable(request, response) -> bool:
+    return (
+        response.status_code == 200
+        and getattr(request, "hearth_ran_query", False)
+        and getattr(request, "hearth_user", "unknown") is None
+        and not getattr(request, "hearth_private", False)
+        and response.get("Content-Type", "").startswith("application/json")
+        and b'"errors":' not in response.content
+    )
