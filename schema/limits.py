@@ -40,6 +40,7 @@ from cms import ratelimit
 from schema.context import Context
 
 SUGGESTION = re.compile(r" Did you mean [^?]*\?")
+TOO_MANY_TOKENS = "Document contains more than"
 
 
 def limit_error(limit: str, actual: int, maximum: int, setting: str) -> GraphQLError:
@@ -166,11 +167,23 @@ class QueryLimits(SchemaExtension):
         if not settings.HEARTH_INTROSPECTION:
             rules.append(NoSchemaIntrospectionCustomRule)
         context.validation_rules = (*context.validation_rules, *rules)
-        yield
-        result = context.result
-        if not settings.DEBUG and result is not None and result.errors:
-            for error in result.errors:
-                error.message = SUGGESTION.sub("", error.message)
+        try:
+            yield
+        except GraphQLError as error:  # a parse error raised in another extension's on_parse
+            finish([error])
+            raise
+        if context.result is not None and context.result.errors:
+            finish(context.result.errors)
+
+
+def finish(errors: list[GraphQLError]) -> None:
+    """Our code on the parser's token error; no "Did you mean ...?" unless DEBUG is on."""
+    for error in errors:
+        if TOO_MANY_TOKENS in error.message:
+            error.extensions = {"code": "QUERY_TOO_COMPLEX", "limit": "tokens",
+                                "maximum": settings.HEARTH_MAX_TOKENS}
+        if not settings.DEBUG:
+            error.message = SUGGESTION.sub("", error.message)
 
 
 class MutationRateLimit(SchemaExtension):

@@ -122,6 +122,8 @@ def test_too_many_tokens_stop_the_parser(gql, django_assert_num_queries):
         body = gql.execute(query, allow_errors=True)
     assert body["data"] is None
     assert "more than 2000 tokens" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"] == {"code": "QUERY_TOO_COMPLEX", "limit": "tokens",
+                                               "maximum": 2_000}
 
 
 def test_token_limit_is_read_from_settings(gql, settings):
