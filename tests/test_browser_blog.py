@@ -164,6 +164,19 @@ def test_the_demo_post_and_its_thread(page, site, hearth):
     page.screenshot(path=str(ARTIFACTS / "blog-thread.png"), full_page=True)
 
 
+def test_reads_travel_as_persisted_query_hashes(page, site, hearth):
+    open_blog(page, site, hearth["url"])  # registers the page's queries if they are new
+    reads = []
+    page.on("request", lambda r: reads.append(r.url) if r.url.startswith(hearth["url"]) and
+            r.method == "GET" else None)
+
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+
+    assert reads
+    assert all("extensions=" in url and "query=" not in url for url in reads)
+
+
 def test_like_and_unlike_a_comment(page, site, hearth):
     open_blog(page, site, hearth["url"])
     hannah = comment_item(page, "The note your friend left")

@@ -74,16 +74,35 @@ async function send(request) {
     throw new ApiDown(`Hearth at ${API_URL} answered with HTTP ${response.status}.`);
   }
   if (body.errors?.length) {
-    throw new Error(body.errors.map((e) => e.message).join(" "));
+    const error = new Error(body.errors.map((e) => e.message).join(" "));
+    error.codes = body.errors.map((e) => e.extensions?.code);
+    throw error;
   }
   return body.data;
 }
 
-// Reads go as GET, so a CDN in front of Hearth can cache them for anonymous readers.
-function query(text, variables = {}) {
+async function sha256(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// Reads go as GET, so a CDN in front of Hearth can cache them for anonymous readers. They are
+// automatic persisted queries: the query's SHA-256 travels instead of the query; only when
+// Hearth does not know it yet is the query sent along, once, to register it.
+async function query(text, variables = {}) {
+  const compact = text.replace(/\s+/g, " ").trim();
   const url = new URL(API_URL);
-  url.searchParams.set("query", text.replace(/\s+/g, " ").trim());
   url.searchParams.set("variables", JSON.stringify(variables));
+  if (globalThis.crypto?.subtle) {
+    const persistedQuery = { version: 1, sha256Hash: await sha256(compact) };
+    url.searchParams.set("extensions", JSON.stringify({ persistedQuery }));
+    try {
+      return await send({ url, init: { headers: headers() } });
+    } catch (error) {
+      if (!error.codes?.includes("PERSISTED_QUERY_NOT_FOUND")) throw error;
+    }
+  }
+  url.searchParams.set("query", compact);
   return send({ url, init: { headers: headers() } });
 }
 
