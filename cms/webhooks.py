@@ -105,7 +105,8 @@ def claim_due(limit: int = 20) -> list[WebhookDelivery]:
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         claimed = list(due[:limit])
-        lease = now + timedelta(seconds=settings.HEARTH_WEBHOOK_TIMEOUT_SECONDS * 2 + 30)
+        busy = (settings.HEARTH_WEBHOOK_TIMEOUT_SECONDS + 1) * len(claimed) + 30
+        lease = now + timedelta(seconds=busy)  # long enough to send the whole batch
         WebhookDelivery.objects.filter(pk__in=[d.pk for d in claimed]).update(next_attempt_at=lease)
     return claimed
 
@@ -154,6 +155,8 @@ def attempt(delivery: WebhookDelivery) -> WebhookAttempt:
     delivery.attempts += 1
     delivery.last_status_code = status_code
     delivery.last_error = "" if succeeded else error
+    logger.info("Webhook %s to %s, attempt %d: %s", delivery.event, endpoint.url,
+                delivery.attempts, status_code or error)
     if succeeded:
         delivery.status = DeliveryStatus.SUCCEEDED
         delivery.delivered_at = now
