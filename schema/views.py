@@ -69,8 +69,6 @@ class HearthGraphQLView(GraphQLView):
 
     def dispatch(self, request, *args, **kwargs):
         try:
-            if request.method == "POST":
-                read_body(request)
             request.hearth_user = authenticate(request)
             return self.run(request=request)
         except Refused as refused:
@@ -116,5 +114,22 @@ class HearthGraphQLView(GraphQLView):
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-graphql_view = http_cache.cached(
-    result_cache.served_from_cache(csrf_exempt(HearthGraphQLView.as_view(schema=schema))))
+def checked_body(view):
+    """Refuse a bad POST body before anything reads it (the result cache keys on the body)."""
+
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST":
+            try:
+                read_body(request)
+            except Refused as refused:
+                return error_response(refused.status, refused.message, refused.code)
+            except RequestDataTooBig:
+                return error_response(413, "The request body is too large.", "INVALID")
+        return view(request, *args, **kwargs)
+
+    wrapped.csrf_exempt = True
+    return wrapped
+
+
+graphql_view = checked_body(http_cache.cached(
+    result_cache.served_from_cache(csrf_exempt(HearthGraphQLView.as_view(schema=schema)))))

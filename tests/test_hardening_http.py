@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+from django.core.handlers.wsgi import WSGIRequest
 from django.test import Client, RequestFactory
 
 from cms.models import Comment, Reaction
@@ -84,6 +85,16 @@ def test_default_body_limit_is_256_kb(settings):
     json_error(post(body.encode()), 413)
 
 
+def chunked_request(body: bytes) -> WSGIRequest:
+    """What gunicorn hands Django for `Transfer-Encoding: chunked`: no Content-Length, the
+    de-chunked body in wsgi.input, and wsgi.input_terminated."""
+    environ = RequestFactory().generic("POST", "/graphql/", body,
+                                       content_type="application/json").META
+    del environ["CONTENT_LENGTH"]
+    environ.update({"wsgi.input": io.BytesIO(body), "wsgi.input_terminated": True})
+    return WSGIRequest(environ)
+
+
 @pytest.mark.django_db
 def test_chunked_body_without_content_length_is_read_only_up_to_the_limit(settings):
     """A server that de-chunks (gunicorn) passes no Content-Length and sets
@@ -91,11 +102,7 @@ def test_chunked_body_without_content_length_is_read_only_up_to_the_limit(settin
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
     big = json.dumps({"query": "{ posts { totalCount } }", "variables": {"x": "a" * 5_000}})
     for body, status in ((big.encode(), 413), (QUERY, 200)):
-        request = RequestFactory().generic("POST", "/graphql/", body,
-                                           content_type="application/json")
-        del request.META["CONTENT_LENGTH"]
-        request.META["wsgi.input"] = io.BytesIO(body)
-        request.META["wsgi.input_terminated"] = True
+        request = chunked_request(body)
         response = graphql_view(request)
         assert response.status_code == status, response.content
         assert json.loads(response.content)
@@ -175,3 +182,14 @@ def test_api_posts_need_no_csrf_token_but_sessions_do(users):
     client.force_login(users["editor"])
     response = client.post("/graphql/", QUERY, content_type="application/json")
     assert "CSRF" in json_error(response, 403)
+
+
+@pytest.mark.django_db
+def test_chunked_bodies_are_not_mistaken_for_each_other_by_the_result_cache(settings):
+    settings.HEARTH_RESULT_CACHE_SECONDS = 60
+    answers = []
+    for query in ("{ posts { totalCount } }", "{ __typename }"):
+        body = json.dumps({"query": query}).encode()
+        request = chunked_request(body)
+        answers.append(json.loads(graphql_view(request).content))
+    assert answers == [{"data": {"posts": {"totalCount": 0}}}, {"data": {"__typename": "Query"}}]
