@@ -98,6 +98,15 @@ def test_publishing_sends_a_signed_event(receiver, editor):
     assert delivery.delivered_at is not None
 
 
+def test_signing_matches_the_standard_webhooks_reference_vector():
+    from cms.webhooks import sign
+
+    signature = sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                     1614265330, b'{"test": 2432232314}')
+
+    assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
 def test_a_tampered_body_or_wrong_secret_does_not_verify(receiver, editor):
     endpoint = make_endpoint(receiver.url)
     post_publish(actor=editor, post=draft_post(editor))
