@@ -28,6 +28,10 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     readonly_fields = ["secret", "created_at"]
     actions = ["send_test_event"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The secret is made when the endpoint is saved; show it from then on.
+        return self.readonly_fields if obj is not None else []
+
     @admin.display(description="events")
     def event_list(self, endpoint: WebhookEndpoint) -> str:
         return ", ".join(endpoint.events) or "all"

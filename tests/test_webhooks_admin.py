@@ -27,6 +27,7 @@ def test_an_administrator_adds_an_endpoint_with_chosen_events(db):
     assert endpoint.secret.startswith("whsec_")
     page = client.get(reverse("admin:cms_webhookendpoint_change", args=[endpoint.pk]))
     assert endpoint.secret in page.content.decode()
+    assert "whsec_" not in client.get(reverse("admin:cms_webhookendpoint_add")).content.decode()
 
 
 def test_send_test_event_queues_a_delivery(db):
