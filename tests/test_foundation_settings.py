@@ -35,3 +35,14 @@ def test_settings_start_in_development_without_a_secret_key():
     result = import_settings(DEBUG="1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+def test_readme_documents_every_environment_variable():
+    import re
+
+    source = (ROOT / "cms" / "settings.py").read_text()
+    names = set(re.findall(r'(?:env_bool|env_int|env_list|os\.environ\.get)\(\s*"([A-Z_]+)"',
+                           source))
+    assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"} <= names
+    readme = (ROOT / "README.md").read_text()
+    assert sorted(name for name in names if f"`{name}`" not in readme) == []
