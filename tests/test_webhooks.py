@@ -281,3 +281,20 @@ def test_a_claimed_delivery_is_leased_away_from_other_workers(receiver, editor):
     assert claim_due() == []
     WebhookDelivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
     assert len(claim_due()) == 1  # a worker that died leaves it to be retried
+
+
+def test_the_api_enqueues_on_publish_and_a_refused_mutation_enqueues_nothing(receiver, users):
+    from tests.conftest import GraphQLClient
+    from tests.writes import PUBLISH_POST, gid
+
+    make_endpoint(receiver.url)
+    post = draft_post(users["contributor"])
+    refused = GraphQLClient().as_user(users["contributor"]).execute(
+        PUBLISH_POST, {"input": {"id": gid(post)}})
+    assert refused["data"]["publishPost"]["errors"][0]["code"] == "FORBIDDEN"
+    assert WebhookDelivery.objects.count() == 0
+
+    GraphQLClient().as_user(users["editor"]).execute(PUBLISH_POST, {"input": {"id": gid(post)}})
+    deliver_due()
+
+    assert [json.loads(r["body"])["type"] for r in receiver.requests] == ["post.published"]
