@@ -210,3 +210,30 @@ def test_field_suggestions_with_debug(gql, settings):
     settings.DEBUG = True
     body = gql.execute("{ postz { totalCount } }", allow_errors=True)
     assert "Did you mean" in body["errors"][0]["message"]
+
+
+def test_nesting_as_deep_as_the_token_limit_allows_is_refused_not_a_crash(gql, settings):
+    """About 660 levels fit in 2,000 tokens; nothing in the parser or the limits recurses past
+    Python's stack."""
+    settings.DEBUG = False
+    for field in ("viewer", "a: viewer", "...on Query{viewer"):
+        levels = 2_000 // (len(field.split()) + 2)
+        query = "{" + f"{field}{{" * levels + "id" + "}" * (levels + 1)
+        response = gql.post(query)
+        assert response.status_code == 200, response.content[:300]
+        body = response.json()
+        assert body["data"] is None
+        assert "Unexpected error." not in response.content.decode()
+
+
+def test_a_long_chain_of_fragments_is_refused_not_a_crash(gql, settings):
+    settings.DEBUG = False
+    count = 2_000 // 12
+    fragments = " ".join(f"fragment F{i} on Query {{ viewer {{ ...F{i + 1} }} }}"
+                         for i in range(count))
+    query = f"{{ ...F0 }} {fragments} fragment F{count} on Query {{ viewer {{ id }} }}"
+    response = gql.post(query)
+    assert response.status_code == 200, response.content[:300]
+    body = response.json()
+    assert body["data"] is None
+    assert "Unexpected error." not in response.content.decode()
