@@ -100,7 +100,7 @@ class PostAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "author", "excerpt", "body", "tags"]}),
         ("Publishing", {"fields": ["status", "published_at", "comments_open"]}),
-        ("Preview", {"fields": ["preview"], "classes": ["collapse"]}),
+        ("Preview", {"fields": ["preview"]}),
         ("Numbers", {"fields": ["comment_count", "reaction_summary", "created_at",
                                 "updated_at"]}),
     ]
