@@ -244,7 +244,11 @@ def render(results: dict, other: dict | None = None) -> str:
         *http_rows(results),
         "",
         f"Counters after W2 (stored counts equal fresh counts): "
-        f"{get(results, 'checks', 'w2_counts_exact') or 'not checked'}.",
+        f"{get(results, 'checks', 'w2_counts_exact') or 'not checked'}. Comments W1 wrote over "
+        f"HTTP, per contender (about half of W1's requests are addComment; a comment not "
+        f"written means an error answered with status 200): "
+        f"{get(results, 'checks', 'w1_comments_written') or 'not checked'}.",
+        *(f"\nFailed: {failure}" for failure in results.get("failures", [])),
         "",
         "## Targets of issue 7",
         "",
