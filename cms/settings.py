@@ -148,7 +148,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HEARTH_MAX_BODY_BYTES", 256 * 1024)
+# 1 MB, not 256 KB: the longest comment allowed (65,525 characters) in 4-byte emoji is 262 KB
+# of JSON alone, and a valid comment must never be refused for its size.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HEARTH_MAX_BODY_BYTES", 1024 * 1024)
 
 # Comment rules (the contract's defaults; WordPress's limits, counted in characters).
 HEARTH_COMMENT_FLOOD_SECONDS = env_int("HEARTH_COMMENT_FLOOD_SECONDS", 15)

@@ -72,6 +72,10 @@ class Query:
                                   "administrators only.")
     def moderation_queue(self, info: Info, first: int | None = None, after: str | None = None,
                          status: CommentStatus = CommentStatus.PENDING) -> CommentConnection:
+        user = info.context.user
+        if user is None or not user.is_authenticated:
+            raise GraphQLError("Sign in as an editor or administrator to read the moderation "
+                               "queue.", extensions={"code": "UNAUTHENTICATED"})
         if not info.context.is_moderator:
             raise GraphQLError("Only editors and administrators may read the moderation queue.",
                                extensions={"code": "FORBIDDEN"})

@@ -13,8 +13,8 @@ from strawberry.types import Info
 
 from cms import models
 from cms.models import CommentStatus as StoredCommentStatus
-from schema.loaders import COMMENT_ORDER, Page, paginate
 from cms.models.comments import PATH_SEGMENT
+from schema.loaders import COMMENT_ORDER, Page, paginate
 from schema.pagination import PageArgs, decode_path_cursor
 
 
@@ -315,12 +315,16 @@ class Post(relay.Node):
 
 
 def shows_content(comment: models.Comment, info: Info) -> bool:
-    """Removed comments are placeholders to the public; moderators and the comment's own author
-    see what it said."""
+    """Approved comments show what they say. Removed ones (spam, trash) are placeholders to all
+    but moderators; a pending one also shows to its own author ("awaiting moderation")."""
     if comment.status == StoredCommentStatus.APPROVED:
         return True
     context = ctx(info)
-    if context.is_moderator or comment.pk in context.own_comment_ids:
+    if context.is_moderator:
+        return True
+    if comment.status != StoredCommentStatus.PENDING:
+        return False
+    if comment.pk in context.own_comment_ids:
         return True
     return context.user is not None and comment.user_id == getattr(context.user, "pk", None)
 

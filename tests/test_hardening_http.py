@@ -79,9 +79,9 @@ def test_oversized_body_is_413(settings):
 
 
 @pytest.mark.django_db
-def test_default_body_limit_is_256_kb(settings):
-    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 256 * 1024
-    body = json.dumps({"query": "{ posts { totalCount } }", "variables": {"x": "a" * 300_000}})
+def test_default_body_limit_is_one_megabyte(settings):
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 1024 * 1024
+    body = json.dumps({"query": "{ posts { totalCount } }", "variables": {"x": "a" * 1_100_000}})
     json_error(post(body.encode()), 413)
 
 
