@@ -6,6 +6,7 @@ from cross_web import HTTPException
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
@@ -101,6 +102,7 @@ class HearthGraphQLView(GraphQLView):
 
     def render_graphql_ide(self, request):
         """The self-hosted playground when installed, else Strawberry's CDN-loaded GraphiQL."""
+        get_token(request)  # the playground's mutations need the CSRF cookie of a session
         page = playground.render(request)
         return page if page is not None else super().render_graphql_ide(request)
 

@@ -35,10 +35,11 @@ def test_a_mutation_sent_with_get_is_refused_and_not_run(post, users):
     assert Post.objects.count() == before
 
 
-def test_a_browser_gets_the_playground(db):
+def test_a_browser_gets_the_playground_with_a_csrf_cookie_for_its_mutations(db):
     response = Client().get("/graphql/", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert b"graphiql" in response.content.lower()
+    assert response.cookies["csrftoken"].value
 
 
 @pytest.mark.parametrize("header", ["content-type", "authorization", "x-visitor-token"])

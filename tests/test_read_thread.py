@@ -162,7 +162,7 @@ def test_comments_can_be_read_backwards_and_newest_first(gql, post, editor):
 @pytest.mark.parametrize("connection", ["thread(first: 101)", "comments(last: 101)",
                                         "comments(first: -1)"])
 def test_page_sizes_beyond_the_limit_are_refused_with_a_clear_error(gql, post, connection):
-    query = "query($slug: String!) { post(slug: $slug) { %s { totalCount } } }" % connection
+    query = f"query($slug: String!) {{ post(slug: $slug) {{ {connection} {{ totalCount }} }} }}"
     body = gql.execute(query, {"slug": post.slug}, allow_errors=True)
     assert "between 0 and 100" in body["errors"][0]["message"]
 

@@ -1,7 +1,7 @@
-from enum import Enum
+from enum import StrEnum
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     """The contract's error vocabulary, shared by services, GraphQL and the admin."""
 
     INVALID = "INVALID"
@@ -16,7 +16,7 @@ class ErrorCode(str, Enum):
 
 
 class DomainError(Exception):
-    """A refusal the caller can understand and fix. Raised inside a transaction, it rolls it back."""
+    """A refusal the caller can understand and fix. Raised in a transaction, it rolls it back."""
 
     def __init__(self, code: ErrorCode, message: str, *, field: str | None = None,
                  retry_after: int | None = None):
