@@ -14,6 +14,7 @@ from schema.mutations import Mutation
 from schema.previews import PreviewMutation
 from schema.queries import Query
 from schema.result_cache import MarkQueries
+from schema.validation_cache import CachedValidation
 
 logger = logging.getLogger("hearth")
 
@@ -34,8 +35,8 @@ schema = strawberry.Schema(
     query=Query,
     mutation=merge_types("Mutation", (Mutation, PreviewMutation)),
     execution_context_class=FastExecutionContext,
-    extensions=[lambda: ParserCache(maxsize=1_000), QueryLimits, MutationRateLimit, CacheTags,
-                MarkQueries,
+    extensions=[lambda: ParserCache(maxsize=1_000), QueryLimits, CachedValidation,
+                MutationRateLimit, CacheTags, MarkQueries,
                 lambda: MaskErrors(should_mask_error=is_unexpected,
                                    error_message="Unexpected error.")],
 )
