@@ -146,7 +146,7 @@ def test_author_sees_others_posts_read_only(administrator):
     from cms.models import Role
 
     author = make_user("writer", Role.AUTHOR, is_staff=True)
-    theirs = Post.objects.exclude(author=author).first()
+    theirs = Post.objects.live().exclude(author=author).first()
     client = Client()
     client.force_login(author)
     response = client.post(url(Post, "change", theirs.pk), post_form(title="Mine now"))
