@@ -303,3 +303,17 @@ def test_authors_see_published_posts_and_their_own_drafts_only(administrator):
     assert mine in listed and theirs not in listed
     assert Post.objects.live().first() in listed
     assert client.get(url(Post, "change", theirs.pk)).status_code == 302  # "does not exist"
+
+
+def test_contributor_cannot_publish_through_the_post_form(administrator):
+    from cms.models import Role
+
+    contributor = make_user("helper", Role.CONTRIBUTOR, is_staff=True)
+    client = Client()
+    client.force_login(contributor)
+    response = client.post(url(Post, "add"), post_form(status=PostStatus.PUBLISHED))
+    assert response.status_code == 200
+    assert "status" in response.context["adminform"].form.errors
+    assert not Post.objects.filter(slug="from-the-admin").exists()
+    assert client.post(url(Post, "add"), post_form()).status_code == 302
+    assert Post.objects.get(slug="from-the-admin").author == contributor
