@@ -153,7 +153,8 @@ def test_comment_events_name_the_post(receiver, editor):
     assert [e["type"] for e in events] == ["comment.approved", "comment.created"]
     assert events[0]["data"] == {"id": held.pk, "post": post.pk, "status": "APPROVED",
                                  "postSlug": post.slug,
-                                 "cacheTags": [f"post-comments:{post.pk}"]}
+                                 "cacheTags": [f"post-comments:{post.pk}", "posts"]}
+    assert events[1]["data"]["cacheTags"] == [f"post-comments:{post.pk}"]
 
 
 def test_a_rolled_back_write_enqueues_nothing(receiver, editor):
