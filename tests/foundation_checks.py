@@ -28,6 +28,7 @@ def assert_counts_exact() -> None:
     for post in Post.objects.all():
         assert post.comment_count == approved.filter(post=post).count(), post
         assert post.thread_count == Comment.objects.filter(post=post).in_thread().count(), post
+        assert post.thread_count == Comment.objects.filter(post=post).in_thread().count(), post
         stored = {kind: n for kind, n in post.reaction_counts().items() if n}
         assert stored == _reaction_counts(post=post), post
     for comment in Comment.objects.all():
