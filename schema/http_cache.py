@@ -38,13 +38,13 @@ class CacheTags(SchemaExtension):
         if request is None or loaders is None:
             return
         tags = set()
-        for post_id in loaders._posts:
+        posts, comment_posts = loaders.post_ids_shown()
+        for post_id in posts:
             tags.update((f"post:{post_id}", f"post-comments:{post_id}"))
-        for comment in loaders._comments.values():
-            if comment is not None:
-                tags.add(f"post-comments:{comment.post_id}")
+        for post_id in comment_posts:
+            tags.add(f"post-comments:{post_id}")
         document = self.execution_context.graphql_document
-        if not loaders._posts or (document is not None and asks_for_lists(document)):
+        if not posts or (document is not None and asks_for_lists(document)):
             tags.add("posts")
         request.hearth_cache_tags = tags
 

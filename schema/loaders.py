@@ -79,6 +79,12 @@ class Loaders:
         self._posts: dict[int, Post] = {}
         self._comments: dict[int, Comment] = {}
 
+    def post_ids_shown(self) -> tuple[set[int], set[int]]:
+        """(posts whose fields were read, posts whose comments were read): the content this
+        response depends on, for cache tags."""
+        comment_posts = {c.post_id for c in self._comments.values() if c is not None}
+        return set(self._posts), comment_posts
+
     # Comments ------------------------------------------------------------------------------
 
     def remember(self, comments: list[Comment]) -> list[Comment]:

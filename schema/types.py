@@ -26,23 +26,10 @@ class PostStatus(Enum):
     ARCHIVED = "ARCHIVED"
 
 
-@strawberry.enum(description="A comment's moderation state.")
-class CommentStatus(Enum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    SPAM = "spam"
-    TRASH = "trash"
-
-
-@strawberry.enum(description="The kinds of reaction a reader can give.")
-class ReactionKind(Enum):
-    LIKE = "like"
-    LOVE = "love"
-    HUG = "hug"
-    LAUGH = "laugh"
-    WOW = "wow"
-    SAD = "sad"
-    CELEBRATE = "celebrate"
+CommentStatus = strawberry.enum(models.CommentStatus, name="CommentStatus",
+                                description="A comment's moderation state.")
+ReactionKind = strawberry.enum(models.ReactionKind, name="ReactionKind",
+                               description="The kinds of reaction a reader can give.")
 
 
 @strawberry.enum(description="Order of a list of posts, by publication time.")
