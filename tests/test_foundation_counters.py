@@ -146,3 +146,18 @@ def test_a_user_with_posts_cannot_be_deleted(users):
     with refused(ErrorCode.CONFLICT):
         user_delete(user=users["author"])
     assert users["author"].__class__.objects.filter(pk=users["author"].pk).exists()
+
+
+def test_thread_count_backfill_counts_existing_threads(thread, users):
+    import importlib
+
+    from django.apps import apps
+
+    from cms.models import Post
+
+    moderate(users, thread, "a", TRASH)
+    Post.objects.update(thread_count=0)
+    migration = importlib.import_module("cms.migrations.0005_backfill_thread_count")
+    migration.backfill(apps, None)
+    assert_counts_exact()
+    assert Post.objects.get(pk=thread["post"].pk).thread_count == 5
