@@ -122,6 +122,7 @@ class LiveDatabase:
             DATABASE_URL=self.url, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_SSL_REDIRECT="0",
             HEARTH_COMMENT_FLOOD_SECONDS="0", HEARTH_MUTATION_RATE_LIMIT="1000000",
+            HEARTH_MAX_BODY_BYTES="262144",
             DJANGO_SETTINGS_MODULE="cms.settings", PYTHONUNBUFFERED="1",
         )
 
@@ -340,7 +341,7 @@ def assert_consistent(database: LiveDatabase, load: Load, *, crashed: bool = Fal
 
 def assert_chunked_bodies_are_read_up_to_the_limit(server: Server) -> None:
     """Transfer-Encoding: chunked, no Content-Length: gunicorn de-chunks, the view stops reading
-    at DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    at DATA_UPLOAD_MAX_MEMORY_SIZE (HEARTH_MAX_BODY_BYTES, 256 KB here)."""
     small = json.dumps({"query": "{ __typename }"}).encode()
     big = json.dumps({"query": "{ __typename }", "variables": {"x": "a" * 300_000}}).encode()
     for body, status in ((small, 200), (big, 413)):
