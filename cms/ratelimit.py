@@ -2,7 +2,9 @@
 
 The local-memory cache counts per process; with `REDIS_URL` set, every server process shares one
 count. A window is `window` seconds long and starts at a multiple of `window`, so its key expires
-on its own. If the cache is unreachable the request is let through and a warning is logged: a
+on its own. The counters use the `ratelimit` cache when one is configured (cms/settings.py keeps
+them apart, so a flood of other entries, such as persisted queries, cannot cull them), else
+`default`. If the cache is unreachable the request is let through and a warning is logged: a
 broken cache should not take the site down with it.
 """
 
@@ -10,7 +12,8 @@ import logging
 import math
 import time
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 
 logger = logging.getLogger("hearth")
 
@@ -21,6 +24,7 @@ def hit(key: str, *, limit: int, window: int, cost: int = 1) -> int | None:
     now = time.time()
     start = int(now // window) * window
     cache_key = f"hearth:rate:{key}:{start}"
+    cache = caches["ratelimit" if "ratelimit" in settings.CACHES else "default"]
     try:
         if cache.add(cache_key, cost, timeout=window + 1):
             count = cost

@@ -119,12 +119,16 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters live apart, so a flood of other cache entries cannot cull them.
+CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                       "LOCATION": "hearth-ratelimit", "OPTIONS": {"MAX_ENTRIES": 100_000}}
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
     }
+    CACHES["ratelimit"] = {**CACHES["default"], "KEY_PREFIX": "ratelimit"}
 
 # CORS for JAMstack origins. Credentials only ever go with an explicit list of origins.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")

@@ -133,3 +133,28 @@ def test_an_unreachable_cache_lets_requests_through(settings, gql, users):
     post = factories.published_post(users["author"])
     assert react(gql, post, "LIKE").status_code == 200
     assert react(gql, post, "LOVE").status_code == 200
+
+
+def test_a_flood_of_other_cache_entries_does_not_reset_the_counters(settings):
+    """Anyone can add entries to the default cache (persisted queries, cached reads); when the
+    local-memory cache is full it culls entries. The counters live in their own cache."""
+    from django.core.cache import caches
+
+    prefix = f"hearth-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                    "LOCATION": prefix},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "LOCATION": prefix + "-ratelimit", "OPTIONS": {"MAX_ENTRIES": 100_000}},
+    }
+    for _ in range(3):
+        assert ratelimit.hit("flooder", limit=3, window=WINDOW) is None
+    for n in range(1_000):
+        caches["default"].set(f"junk-{n}", n)
+    assert ratelimit.hit("flooder", limit=3, window=WINDOW) is not None
+
+
+def test_production_settings_keep_counters_in_their_own_cache(settings):
+    assert "ratelimit" in settings.CACHES
+    assert settings.CACHES["ratelimit"].get("LOCATION") != settings.CACHES["default"].get(
+        "LOCATION") or settings.CACHES["ratelimit"].get("KEY_PREFIX")
