@@ -143,7 +143,7 @@ class ModerateCommentInput:
 @strawberry.input(description="A reaction of one kind to a post or a comment.")
 class ReactInput:
     subject_id: strawberry.ID = strawberry.field(description="A Post or a Comment.")
-    kind: ReactionKind = ReactionKind.LIKE
+    kind: ReactionKind | None = ReactionKind.LIKE
 
 
 @strawberry.type(description="The post as written, or why it was not.")
@@ -279,7 +279,7 @@ def _reaction(info: Info, input: ReactInput, service) -> ReactionPayload:
         visitor_key = context.visitor_key
         if context.user is None and visitor_key is None:
             visitor_key, issued_token = new_visitor()
-        service(subject=subject, kind=input.kind.value, user=context.user,
+        service(subject=subject, kind=(input.kind or ReactionKind.LIKE).value, user=context.user,
                 visitor_key=visitor_key)
         context.visitor_key = visitor_key
         subject.refresh_from_db()

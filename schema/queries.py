@@ -51,7 +51,7 @@ class Query:
     def posts(self, info: Info, first: int | None = None, after: str | None = None,
               last: int | None = None, before: str | None = None,
               filter: PostFilter | None = None,
-              order: PostOrder = PostOrder.NEWEST_FIRST) -> PostConnection:
+              order: PostOrder | None = PostOrder.NEWEST_FIRST) -> PostConnection:
         queryset = filter_posts(visible_posts(info), filter)
         return post_page(info, queryset, first, after, last, before, order)
 
@@ -71,7 +71,8 @@ class Query:
     @strawberry.field(description="Comments awaiting a decision, oldest first. Editors and "
                                   "administrators only.")
     def moderation_queue(self, info: Info, first: int | None = None, after: str | None = None,
-                         status: CommentStatus = CommentStatus.PENDING) -> CommentConnection:
+                         status: CommentStatus | None = CommentStatus.PENDING,
+                         ) -> CommentConnection:
         user = info.context.user
         if user is None or not user.is_authenticated:
             raise GraphQLError("Sign in as an editor or administrator to read the moderation "
@@ -80,7 +81,7 @@ class Query:
             raise GraphQLError("Only editors and administrators may read the moderation queue.",
                                extensions={"code": "FORBIDDEN"})
         args = PageArgs.parse(first, after)
-        queryset = (models.Comment.objects.filter(status=status.value)
+        queryset = (models.Comment.objects.filter(status=(status or CommentStatus.PENDING).value)
                     .select_related("user").order_by("created_at", "id"))
         page = paginate(queryset, args)
         info.context.loaders.remember(page.rows)

@@ -121,7 +121,7 @@ def newest_first(queryset):
 
 
 def post_page(info: Info, queryset, first=None, after=None, last=None, before=None,
-              order: PostOrder = PostOrder.NEWEST_FIRST) -> PostConnection:
+              order: PostOrder | None = PostOrder.NEWEST_FIRST) -> PostConnection:
     args = PageArgs.parse(first, after, last, before)
     queryset = newest_first(queryset)
     if order == PostOrder.OLDEST_FIRST:
@@ -276,11 +276,12 @@ class Post(relay.Node):
     def comments(self, root: strawberry.Parent[models.Post], info: Info,
                  first: int | None = None, after: str | None = None, last: int | None = None,
                  before: str | None = None,
-                 order: CommentOrder = CommentOrder.OLDEST_FIRST) -> CommentConnection:
+                 order: CommentOrder | None = CommentOrder.OLDEST_FIRST) -> CommentConnection:
         args = PageArgs.parse(first, after, last, before)
         ctx(info).loaders.remember_post(root)
         queryset = (models.Comment.objects.filter(post=root, parent__isnull=True).in_thread()
-                    .select_related("user").order_by(COMMENT_ORDER[order.value]))
+                    .select_related("user")
+                    .order_by(COMMENT_ORDER[(order or CommentOrder.OLDEST_FIRST).value]))
         page = paginate(queryset, args)
         ctx(info).loaders.remember(page.rows)
         return CommentConnection(page=page)

@@ -273,3 +273,13 @@ def test_a_post_author_reply_is_marked_as_such(gql, post, editor):
         thread { edges { node { author { name isPostAuthor } } } } } }""", {"slug": post.slug})
     flags = [e["node"]["author"]["isPostAuthor"] for e in data["data"]["post"]["thread"]["edges"]]
     assert flags == [False, True]
+
+
+def test_an_explicit_null_order_means_the_default(gql, post, editor):
+    for i in range(2):
+        comment(post, user=editor, body=f"C{i}")
+    data = gql.execute("""query($slug: String!) { post(slug: $slug) {
+        comments(order: null) { edges { node { body } } } } posts(order: null) { totalCount } }""",
+                       {"slug": post.slug})["data"]
+    assert [e["node"]["body"] for e in data["post"]["comments"]["edges"]] == ["C0", "C1"]
+    assert data["posts"]["totalCount"] == 1
