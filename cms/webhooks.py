@@ -54,7 +54,7 @@ def purge_tags(event: str, post_id: int) -> list[str]:
     """The CDN cache tags (see `schema.http_cache`) an event makes stale."""
     if event == "comment.created":  # held or not, the count moves only with comment.approved
         return [f"post-comments:{post_id}"]
-    if event == "comment.approved":  # lists show comment counts
+    if event in {"comment.approved", "comment.removed"}:  # lists show comment counts
         return [f"post-comments:{post_id}", "posts"]
     return [f"post:{post_id}", "posts"]
 

@@ -157,6 +157,19 @@ def test_comment_events_name_the_post(receiver, editor):
     assert events[1]["data"]["cacheTags"] == [f"post-comments:{post.pk}"]
 
 
+def test_removing_an_approved_comment_is_announced(receiver, editor):
+    make_endpoint(receiver.url, events=["comment.removed"])
+    post = published_post(editor)
+    shown = comment(post, user=editor)
+    comment_moderate(actor=editor, comment=shown, status="spam")
+    comment_moderate(actor=editor, comment=shown, status="trash")  # already out: no event
+    deliver_due()
+
+    events = [json.loads(r["body"]) for r in receiver.requests]
+    assert [e["type"] for e in events] == ["comment.removed"]
+    assert events[0]["data"]["cacheTags"] == [f"post-comments:{post.pk}", "posts"]
+
+
 def test_a_rolled_back_write_enqueues_nothing(receiver, editor):
     make_endpoint(receiver.url)
     post = draft_post(editor)

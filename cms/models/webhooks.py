@@ -19,6 +19,7 @@ WEBHOOK_EVENTS = [
     "post.deleted",
     "comment.created",
     "comment.approved",
+    "comment.removed",  # no longer approved: spam, trash, deleted or held again
 ]
 TEST_EVENT = "webhook.test"
 

@@ -66,8 +66,10 @@ def _set_status(comment: Comment, status: str) -> None:
     is_approved = status == CommentStatus.APPROVED
     if is_approved != was_approved:
         _change_counts(comment, +1 if is_approved else -1)
-    newly_approved = is_approved and not was_approved
-    events.comment_changed(comment, "comment.approved" if newly_approved else None)
+    event = None
+    if is_approved != was_approved:
+        event = "comment.approved" if is_approved else "comment.removed"
+    events.comment_changed(comment, event)
 
 
 def _too_many_links(body: str) -> bool:
