@@ -298,3 +298,16 @@ def test_type_mismatched_variables_are_graphql_errors(gql, settings, variables):
     body = response.json()
     assert body["data"] is None and body["errors"][0]["message"]
     assert "Unexpected error." not in response.content.decode()
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "a\ud800b"])
+def test_post_services_refuse_nul_and_lone_surrogates(users, bad):
+    """Whatever door a post comes through (GraphQL refuses these earlier; code, shell, admin)."""
+    from cms.services.errors import ValidationErrors
+    from cms.services.posts import post_create
+
+    for fields in ({"title": bad, "body": "b"}, {"title": "t", "body": bad}):
+        with pytest.raises(ValidationErrors) as refused:
+            post_create(actor=users["author"], **fields)
+        assert refused.value.errors[0].code.value == "INVALID"
+    assert Post.objects.count() == 0

@@ -48,8 +48,21 @@ def _validate_text(title: str | None, body: str | None) -> None:
     if body is not None and len(body) > 1_000_000:
         errors.append(DomainError(ErrorCode.INVALID, "A body has at most 1,000,000 characters.",
                                   field="body"))
+    for field, value in (("title", title), ("body", body)):
+        if value is not None and ("\x00" in value or not _encodable(value)):
+            errors.append(DomainError(ErrorCode.INVALID, f"The {field} contains a NUL character "
+                                      "or invalid Unicode.", field=field))
     if errors:
         raise ValidationErrors(errors)
+
+
+def _encodable(value: str) -> bool:
+    """False for lone surrogates, which no database column can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _tags_from_names(names: list[str]) -> list[Tag]:
