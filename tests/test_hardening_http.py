@@ -1,6 +1,7 @@
 """Request limits at /graphql/: JSON POSTs only, bounded bodies, no batching, GET for queries only.
 Every refusal is a 4xx with a JSON `{"errors": [{"message": ...}]}` body, never a 500."""
 
+import hashlib
 import io
 import json
 
@@ -193,3 +194,22 @@ def test_chunked_bodies_are_not_mistaken_for_each_other_by_the_result_cache(sett
         request = chunked_request(body)
         answers.append(json.loads(graphql_view(request).content))
     assert answers == [{"data": {"posts": {"totalCount": 0}}}, {"data": {"__typename": "Query"}}]
+
+
+def test_a_persisted_mutation_over_get_is_refused_and_not_run(users):
+    from tests.writes import gid
+
+    post_ = factories.published_post(users["author"])
+    react = 'mutation { react(input: {subjectId: "ID", kind: LOVE}) { errors { code } } }'
+    react = react.replace("ID", gid(post_))
+    digest = hashlib.sha256(react.encode()).hexdigest()
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    registered = Client().post("/graphql/", {"query": react, "extensions": extensions},
+                               content_type="application/json")
+    assert registered.status_code == 200
+    assert Reaction.objects.count() == 1
+    Reaction.objects.all().delete()
+    response = Client().get("/graphql/", {"extensions": json.dumps(extensions)})
+    assert 400 <= response.status_code < 500, response.content
+    assert response.json()["errors"][0]["message"]
+    assert Reaction.objects.count() == 0
