@@ -192,6 +192,9 @@ HEARTH_PREVIEW_URL = os.environ.get(
 HEARTH_CDN_MAX_AGE = env_int("HEARTH_CDN_MAX_AGE", 60)
 # Anonymous reads kept server-side (0 turns it off); writes purge what they change.
 HEARTH_RESULT_CACHE_SECONDS = env_int("HEARTH_RESULT_CACHE_SECONDS", 300)
+# Longer query texts (with their variables) are neither remembered parsed and validated, nor
+# registered as persisted queries: large unique queries cannot fill the caches.
+HEARTH_MAX_CACHED_QUERY_CHARS = env_int("HEARTH_MAX_CACHED_QUERY_CHARS", 20_000)
 HEARTH_PERSISTED_QUERY_SECONDS = env_int("HEARTH_PERSISTED_QUERY_SECONDS", 7 * 24 * 3600)
 
 # Where `manage.py install_playground` puts the self-hosted GraphiQL (never committed).

@@ -3,10 +3,11 @@ import logging
 import strawberry
 from django.conf import settings
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache
+from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 from strawberry.tools import merge_types
 
+from schema.document_cache import CachedParsing, CachedValidation
 from schema.fast_execution import FastExecutionContext
 from schema.http_cache import CacheTags
 from schema.limits import MutationRateLimit, QueryLimits
@@ -14,7 +15,6 @@ from schema.mutations import Mutation
 from schema.previews import PreviewMutation
 from schema.queries import Query
 from schema.result_cache import MarkQueries
-from schema.validation_cache import CachedValidation
 
 logger = logging.getLogger("hearth")
 
@@ -35,7 +35,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=merge_types("Mutation", (Mutation, PreviewMutation)),
     execution_context_class=FastExecutionContext,
-    extensions=[lambda: ParserCache(maxsize=1_000), QueryLimits, CachedValidation,
+    extensions=[CachedParsing, QueryLimits, CachedValidation,
                 MutationRateLimit, CacheTags, MarkQueries,
                 lambda: MaskErrors(should_mask_error=is_unexpected,
                                    error_message="Unexpected error.")],

@@ -49,5 +49,6 @@ def resolve(data: GraphQLRequestData) -> GraphQLRequestData:
     if hashlib.sha256(data.query.encode()).hexdigest() != sha256:
         raise Refused(400, "The provided sha256Hash does not match the query.",
                       "PERSISTED_QUERY_HASH_MISMATCH")
-    cache.set(_key(sha256), data.query, timeout=settings.HEARTH_PERSISTED_QUERY_SECONDS)
+    if len(data.query) <= settings.HEARTH_MAX_CACHED_QUERY_CHARS:
+        cache.set(_key(sha256), data.query, timeout=settings.HEARTH_PERSISTED_QUERY_SECONDS)
     return data

@@ -27,3 +27,32 @@ def test_an_invalid_query_stays_invalid(db):
     for _ in range(2):
         body = client.execute("{ posts { nope } }", allow_errors=True)
         assert "nope" in body["errors"][0]["message"]
+
+
+def test_a_large_query_is_not_remembered(db, settings):
+    from schema import document_cache
+
+    settings.HEARTH_MAX_CACHED_QUERY_CHARS = 200
+    before = document_cache._cached_parse.cache_info().currsize
+    padded = "{ posts { totalCount } } #" + "x" * 500
+    body = GraphQLClient().execute(padded)
+    assert body["data"]["posts"]["totalCount"] == 0
+    assert document_cache._cached_parse.cache_info().currsize == before
+    assert not any(key[0] == padded for key in document_cache._validations)
+
+
+def test_a_large_persisted_query_runs_but_is_not_registered(db, settings):
+    import hashlib
+
+    from django.core.cache import cache
+
+    from schema import persisted
+
+    settings.HEARTH_MAX_CACHED_QUERY_CHARS = 200
+    padded = "{ posts { totalCount } } #" + "x" * 500
+    sha = hashlib.sha256(padded.encode()).hexdigest()
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha}}
+    response = GraphQLClient().client.post(
+        "/graphql/", {"query": padded, "extensions": extensions}, content_type="application/json")
+    assert response.json()["data"]["posts"]["totalCount"] == 0
+    assert cache.get(persisted.CACHE_PREFIX + sha) is None
