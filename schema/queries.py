@@ -24,8 +24,15 @@ from schema.types import (
 
 @strawberry.type
 class Query:
-    node: relay.Node | None = relay.node(description="Any object by its global ID, if the caller "
-                                                     "may see it.")
+    @strawberry.field(description="Any object by its global ID, if the caller may see it; null "
+                                  "for an ID of no such object or of a type without nodes.")
+    def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+        definition = info.schema.get_type_by_name(id.type_name)
+        origin = getattr(definition, "origin", None)
+        if not (isinstance(origin, type) and issubclass(origin, relay.Node)):
+            return None
+        found = origin.resolve_nodes(info=info, node_ids=[id.node_id], required=False)
+        return next(iter(found), None)
 
     @strawberry.field(description="One post by slug or by ID. With `previewToken` (from "
                                   "`createPreviewToken`), the post that token opens, whatever "

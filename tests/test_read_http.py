@@ -91,3 +91,14 @@ def test_an_unexpected_error_is_masked_and_logged_in_production(post, monkeypatc
     assert "ZeroDivisionError" not in response.content.decode()
     assert "Traceback" not in response.content.decode()
     assert any(record.exc_info for record in caplog.records)
+
+
+@pytest.mark.parametrize("type_name", ["User", "PageInfo", "Nope", "Query"])
+def test_node_of_a_type_without_nodes_is_null(post, type_name):
+    import base64
+
+    global_id = base64.b64encode(f"{type_name}:{post.pk}".encode()).decode()
+    response = Client().post("/graphql/", data=json.dumps(
+        {"query": "query($id: ID!) { node(id: $id) { id } }", "variables": {"id": global_id}}),
+        content_type="application/json")
+    assert response.json() == {"data": {"node": None}}
