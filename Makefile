@@ -44,7 +44,15 @@ example: $(STAMP)
 playground: $(STAMP)
 	$(BIN)/python manage.py install_playground
 
-test: $(STAMP)
+# The browser tests drive the operating system's Chromium (Playwright's own download is not used).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "The browser tests need Chromium: sudo apt-get install -y chromium"; fi
+
+test: $(STAMP) | $(CHROMIUM)
 	mkdir -p var
 	$(BIN)/python -m pytest
 
