@@ -158,8 +158,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return lambda value: None if value is None else [item(v) for v in value]
         if isinstance(graphql_type, GraphQLScalarType | GraphQLEnumType):
             serialize = graphql_type.serialize
-            if graphql_type.name in {"String", "Int", "Boolean", "ID"}:
-                plain = {"String": str, "Int": int, "Boolean": bool, "ID": str}[graphql_type.name]
+            # Int is left to its serializer: it also refuses values beyond 32 bits.
+            if graphql_type.name in {"String", "Boolean", "ID"}:
+                plain = {"String": str, "Boolean": bool, "ID": str}[graphql_type.name]
 
                 def leaf(value):
                     if value is None:
