@@ -227,7 +227,8 @@ def render(results: dict, other: dict | None = None) -> str:
         "Each contender's view is called directly (no middleware, no socket) with a request "
         "built by RequestFactory; only the view's time counts. The first call warms up and is "
         "the one whose SQL queries are counted; one more call runs under tracemalloc for the "
-        "peak (left out when one call takes 5 s or more); then the call repeats for the time "
+        "peak (for R1 its first page, as each page is a request of its own; left out for others "
+        "when one call takes 5 s or more); then the call repeats for the time "
         "budget (at least 3 repetitions, 1 when a call takes more than 10 s). R1 is all the "
         "pages, one request each: its figures are for the whole thread.",
         "",
