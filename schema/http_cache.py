@@ -43,8 +43,7 @@ class CacheTags(SchemaExtension):
             tags.update((f"post:{post_id}", f"post-comments:{post_id}"))
         for post_id in comment_posts:
             tags.add(f"post-comments:{post_id}")
-        document = self.execution_context.graphql_document
-        if not posts or (document is not None and asks_for_lists(document)):
+        if not posts or lists_asked(self.execution_context):
             tags.add("posts")
         request.hearth_cache_tags = tags
 
@@ -64,6 +63,22 @@ def asks_for_lists(document) -> bool:
     finder = _ListFinder()
     visit(document, finder)
     return finder.found
+
+
+_lists_by_query: dict[str, bool] = {}
+
+
+def lists_asked(execution_context) -> bool:
+    """`asks_for_lists` of the request's document, remembered per query text (small ones)."""
+    query, document = execution_context.query, execution_context.graphql_document
+    if document is None:
+        return False
+    if query in _lists_by_query:
+        return _lists_by_query[query]
+    found = asks_for_lists(document)
+    if len(query or "") <= settings.HEARTH_MAX_CACHED_QUERY_CHARS and len(_lists_by_query) < 1000:
+        _lists_by_query[query] = found
+    return found
 
 
 def _is_public(request, response) -> bool:

@@ -16,6 +16,12 @@ from cms.models.comments import PATH_SEGMENT
 from schema.pagination import PageArgs, encode_cursor, encode_path_cursor
 
 COMMENT_ORDER = {"OLDEST_FIRST": "path", "NEWEST_FIRST": "-path"}
+# Columns no field of a list of comments shows: the commenter's private data (only moderators
+# read it, and they get it) and the account fields of a comment's user.
+PRIVATE_COMMENT_FIELDS = ("author_email", "ip_address", "user_agent")
+UNSHOWN_USER_FIELDS = ("user__password", "user__email", "user__first_name", "user__last_name",
+                       "user__last_login", "user__date_joined", "user__is_staff",
+                       "user__is_superuser")
 
 
 def as_batch(objects: list) -> list:
@@ -87,6 +93,13 @@ class Loaders:
 
     # Comments ------------------------------------------------------------------------------
 
+    def comment_rows(self, queryset):
+        """A thread's rows of `queryset`, with their users, and only the columns shown."""
+        queryset = queryset.in_thread().select_related("user").defer(*UNSHOWN_USER_FIELDS)
+        if self.user is None or not self.user.is_moderator:
+            queryset = queryset.defer(*PRIVATE_COMMENT_FIELDS)
+        return queryset
+
     def remember(self, comments: list[Comment]) -> list[Comment]:
         for comment in comments:
             self._comments[comment.pk] = comment
@@ -104,15 +117,13 @@ class Loaders:
         return cache[comment.pk]
 
     def _load_replies(self, parent_ids: list[int], args: PageArgs) -> dict[int, Page]:
-        queryset = (
-            Comment.objects.filter(parent_id__in=parent_ids).in_thread().select_related("user")
-            .annotate(
-                row=Window(RowNumber(), partition_by=F("parent_id"), order_by=F("path").asc()),
-                back_row=Window(RowNumber(), partition_by=F("parent_id"),
-                                order_by=F("path").desc()),
-                window_total=Window(Count("pk"), partition_by=F("parent_id")),
-            )
+        queryset = self.comment_rows(Comment.objects.filter(parent_id__in=parent_ids)).annotate(
+            row=Window(RowNumber(), partition_by=F("parent_id"), order_by=F("path").asc()),
+            window_total=Window(Count("pk"), partition_by=F("parent_id")),
         )
+        if args.last is not None and args.before is None:
+            queryset = queryset.annotate(back_row=Window(
+                RowNumber(), partition_by=F("parent_id"), order_by=F("path").desc()))
         # row is 1-based: the row at offset n has row n + 1.
         queryset = queryset.filter(row__gt=args.start)
         if args.before is not None:
@@ -147,8 +158,7 @@ class Loaders:
         """A page of `post`'s thread in reading order, by keyset on `path`. After a cursor, the
         same query brings the cursor's comment and its ancestors: the parents of every comment
         of the page are then in hand (depth-first order), with no query per parent."""
-        queryset = (Comment.objects.filter(post=post).in_thread().select_related("user")
-                    .order_by("path"))
+        queryset = self.comment_rows(Comment.objects.filter(post=post)).order_by("path")
         if after_path is None:
             rows = list(queryset[: first + 1])
         else:

@@ -43,15 +43,17 @@ class Query:
             raise GraphQLError("Pass exactly one of `slug` and `id`.")
         from schema.previews import previewable_posts
 
-        posts = previewable_posts(info, preview_token).select_related("author")
+        # Slug and id are unique: no ORDER BY to compile or run.
+        posts = previewable_posts(info, preview_token).select_related("author").order_by()
         if id is not None:
             try:
                 _, pk = decode_global_id(id, field="id", types=("Post",))
             except Exception:  # noqa: BLE001 - a malformed ID finds nothing
                 return None
-            post = posts.filter(pk=pk).first()
+            found = posts.filter(pk=pk)[:1]
         else:
-            post = posts.filter(slug=slug).first()
+            found = posts.filter(slug=slug)[:1]
+        post = next(iter(found), None)
         return info.context.loaders.remember_post(post) if post else None
 
     @strawberry.field(description="Posts the caller may read.")

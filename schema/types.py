@@ -279,9 +279,9 @@ class Post(relay.Node):
                  order: CommentOrder | None = CommentOrder.OLDEST_FIRST) -> CommentConnection:
         args = PageArgs.parse(first, after, last, before)
         ctx(info).loaders.remember_post(root)
-        queryset = (models.Comment.objects.filter(post=root, parent__isnull=True).in_thread()
-                    .select_related("user")
-                    .order_by(COMMENT_ORDER[(order or CommentOrder.OLDEST_FIRST).value]))
+        top_level = models.Comment.objects.filter(post=root, parent__isnull=True)
+        queryset = ctx(info).loaders.comment_rows(top_level).order_by(
+            COMMENT_ORDER[(order or CommentOrder.OLDEST_FIRST).value])
         page = paginate(queryset, args)
         ctx(info).loaders.remember(page.rows)
         return CommentConnection(page=page)
