@@ -101,7 +101,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             node = details[0].node
             name = node.name.value
             if name == "__typename":
-                plan.append((key, _constant(parent_type.name), None, None))
+                plan.append((key, _constant(parent_type.name), None))
                 continue
             if name.startswith("__"):
                 raise Fallback
@@ -114,7 +114,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             resolve = self._resolver(parent_type, field_def, strawberry_field, node,
                                      details[0].fragment_variable_values)
             complete = self._completer(field_def.type, details)
-            plan.append((key, resolve, complete, None))
+            plan.append((key, resolve, complete))
         return plan
 
     def _resolver(self, parent_type, field_def, strawberry_field, node, fragment_variables):
@@ -207,7 +207,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     @staticmethod
     def _run_object(plan: list, source) -> dict[str, Any]:
         result = {}
-        for key, resolve, complete, _ in plan:
+        for key, resolve, complete in plan:
             value = resolve(source)
             result[key] = value if complete is None else complete(value)
         return result
