@@ -8,7 +8,6 @@ costs one query per field level, not one per comment.
 
 from collections import defaultdict
 
-from django.db import connection
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
@@ -165,16 +164,8 @@ class Loaders:
         else:
             ancestors = [int(after_path[i:i + PATH_SEGMENT])
                          for i in range(0, len(after_path), PATH_SEGMENT)]
-            page = queryset.filter(path__gt=after_path)
-            if connection.features.supports_slicing_ordering_in_compound:
-                # PostgreSQL: two index lookups in one statement. As one `path > ? OR pk IN`,
-                # it would walk the (post, path) index from the start of the post.
-                found = list(queryset.filter(pk__in=ancestors)
-                             .union(page[: first + 1], all=True).order_by("path"))
-            else:
-                # SQLite allows no LIMIT inside a UNION; its planner takes the OR well.
-                found = list(queryset.filter(Q(path__gt=after_path) | Q(pk__in=ancestors))
-                             [: first + 1 + len(ancestors)])
+            found = list(queryset.filter(Q(path__gt=after_path) | Q(pk__in=ancestors))
+                         [: first + 1 + len(ancestors)])
             self.remember(as_batch([c for c in found if c.path <= after_path]))
             rows = [c for c in found if c.path > after_path]
         has_next = len(rows) > first
