@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -60,6 +61,30 @@ def site():
     server.server_close()
 
 
+def manage(env: dict, *args) -> str:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                          check=True, capture_output=True, text=True).stdout
+
+
+@contextmanager
+def serving(env: dict):
+    """Migrate and seed the database `env` names, and serve Hearth on a free port: yields the
+    /graphql/ URL."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}",
+                               "--noreload"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/graphql/"
+    try:
+        wait_for(url + "?query=%7B__typename%7D")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def hearth(site, tmp_path_factory):
     """A real Hearth server with a migrated, seeded SQLite database of its own."""
@@ -68,24 +93,8 @@ def hearth(site, tmp_path_factory):
            "CORS_ALLOWED_ORIGINS": site, "HEARTH_COMMENT_FLOOD_SECONDS": "0",
            "HEARTH_MUTATION_RATE_LIMIT": "10000", "PYTHONUNBUFFERED": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-
-    def manage(*args) -> str:
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                              check=True, capture_output=True, text=True).stdout
-
-    manage("migrate", "--noinput")
-    manage("seed_demo")
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}",
-                               "--noreload"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/graphql/"
-    try:
-        wait_for(url + "?query=%7B__typename%7D")
-        yield {"url": url, "manage": manage}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(env) as url:
+        yield {"url": url, "manage": functools.partial(manage, env)}
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,10 @@
 from Hearth, and a query runs."""
 
 import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.test_browser_blog import ARTIFACTS, ROOT, browser, free_port, page, wait_for  # noqa: F401
+from tests.test_browser_blog import ARTIFACTS, ROOT, browser, manage, page, serving  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -23,25 +21,10 @@ def playground_server(tmp_path_factory):
     reuse = (installed / "graphiql.min.js").exists()
     env["HEARTH_PLAYGROUND_DIR"] = str(installed if reuse else work / "assets")
 
-    def manage(*args):
-        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                       capture_output=True, text=True)
-
     if not reuse:
-        manage("install_playground")
-    manage("migrate", "--noinput")
-    manage("seed_demo")
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}",
-                               "--noreload"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/graphql/"
-    try:
-        wait_for(url + "?query=%7B__typename%7D")
+        manage(env, "install_playground")
+    with serving(env) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 VIOLATIONS = """
