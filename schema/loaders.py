@@ -65,11 +65,9 @@ def paginate(queryset, args: PageArgs) -> Page:
         rows = list(queryset[start:stop])
         return Page(rows, offset_cursors(start, len(rows)), stop < total, start > 0, total)
     start, stop = args.forward_window()
-    counted = queryset.annotate(window_total=Window(Count("pk")))
-    rows = list(counted[start:stop] if stop is not None else counted[start:])
-    limit = args.first if args.first is not None else len(rows)
-    has_next = len(rows) > limit
-    rows = rows[:limit]
+    rows = list(queryset.annotate(window_total=Window(Count("pk")))[start:stop])
+    has_next = len(rows) > args.first
+    rows = rows[: args.first]
     total = rows[0].window_total if rows else queryset.count
     return Page(rows, offset_cursors(start, len(rows)), has_next, start > 0, total)
 

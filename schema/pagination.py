@@ -75,13 +75,10 @@ class PageArgs:
     def start(self) -> int:
         return 0 if self.after is None else self.after + 1
 
-    def forward_window(self) -> tuple[int, int | None]:
+    def forward_window(self) -> tuple[int, int]:
         """(start, stop) for a `first` page, reading one row past it to learn `hasNextPage`."""
-        stop = None if self.before is None else self.before
-        if self.first is not None:
-            wanted = self.start + self.first + 1
-            stop = wanted if stop is None else min(stop, wanted)
-        return self.start, stop
+        stop = self.start + self.first + 1
+        return self.start, stop if self.before is None else min(stop, self.before)
 
     def backward_window(self, total: int) -> tuple[int, int]:
         stop = total if self.before is None else min(self.before, total)
