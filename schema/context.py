@@ -2,6 +2,7 @@ from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse
 
+from cms.permissions import is_moderator
 from schema.loaders import Loaders
 
 
@@ -27,4 +28,4 @@ class Context:
 
     @property
     def is_moderator(self) -> bool:
-        return bool(self.user is not None and self.user.is_authenticated and self.user.is_moderator)
+        return is_moderator(self.user)

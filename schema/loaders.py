@@ -13,6 +13,7 @@ from django.db.models.functions import RowNumber
 
 from cms.models import Comment, Post, Reaction, Tag
 from cms.models.comments import PATH_SEGMENT
+from cms.permissions import is_moderator
 from schema.pagination import PageArgs, encode_cursor, encode_path_cursor
 
 COMMENT_ORDER = {"OLDEST_FIRST": "path", "NEWEST_FIRST": "-path"}
@@ -94,7 +95,7 @@ class Loaders:
     def comment_rows(self, queryset):
         """A thread's rows of `queryset`, with their users, and only the columns shown."""
         queryset = queryset.in_thread().select_related("user").defer(*UNSHOWN_USER_FIELDS)
-        if self.user is None or not self.user.is_moderator:
+        if not is_moderator(self.user):
             queryset = queryset.defer(*PRIVATE_COMMENT_FIELDS)
         return queryset
 
