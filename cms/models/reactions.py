@@ -86,6 +86,12 @@ class Reaction(models.Model):
                 name="reaction_unique_visitor_comment",
             ),
         ]
+        # A viewer's own reactions are read by reactor: without this, every page read by a
+        # visitor scans the whole table (user_id has its foreign key's index).
+        indexes = [
+            models.Index(fields=["visitor_key"], condition=Q(visitor_key__isnull=False),
+                         name="reaction_visitor"),
+        ]
 
     def __str__(self) -> str:
         subject = "post" if self.post_id else "comment"
