@@ -40,13 +40,15 @@ class Fallback(Exception):
 
 
 class FastInfo:
-    """The part of Strawberry's Info that Hearth's resolvers use."""
+    """The part of Strawberry's Info that Hearth's resolvers use: one per field of a plan."""
 
-    __slots__ = ("context", "variable_values")
+    __slots__ = ("context", "variable_values", "field_nodes", "fragments")
 
-    def __init__(self, context, variable_values):
+    def __init__(self, context, variable_values, field_nodes, fragments):
         self.context = context
         self.variable_values = variable_values
+        self.field_nodes = field_nodes
+        self.fragments = fragments
 
 
 def _has_directives(node) -> bool:
@@ -85,7 +87,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _run_fast(self) -> dict[str, Any]:
         self._plans: dict[tuple, list] = {}
-        self._info = FastInfo(self.context_value, self.variable_values)
         strawberry_schema = self.schema._strawberry_schema
         self._config = strawberry_schema.config
         self._scalars = strawberry_schema.schema_converter.scalar_registry
@@ -111,13 +112,13 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             strawberry_field = field_def.extensions.get(BACKREF)
             if strawberry_field is None or strawberry_field.extensions:
                 raise Fallback
-            resolve = self._resolver(parent_type, field_def, strawberry_field, node,
-                                     details[0].fragment_variable_values)
+            resolve = self._resolver(parent_type, field_def, strawberry_field, details)
             complete = self._completer(field_def.type, details)
             plan.append((key, resolve, complete))
         return plan
 
-    def _resolver(self, parent_type, field_def, strawberry_field, node, fragment_variables):
+    def _resolver(self, parent_type, field_def, strawberry_field, details):
+        node = details[0].node
         if strawberry_field.python_name == "_id" and node.name.value == "id":
             return _global_id(parent_type)
         resolver = strawberry_field.base_resolver
@@ -127,13 +128,15 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if resolver.is_async or not callable(resolver.wrapped_func):
             raise Fallback
         # Arguments depend on the document and the variables only: convert them once.
-        raw_args = (get_argument_values(field_def, node, self.variable_values, fragment_variables)
+        raw_args = (get_argument_values(field_def, node, self.variable_values,
+                                        details[0].fragment_variable_values)
                     if field_def.args or node.arguments else {})
+        info = FastInfo(self.context_value, self.variable_values, [d.node for d in details],
+                        self.fragments)
         kwargs = convert_arguments(raw_args, strawberry_field.arguments,
-                                   scalar_registry=self._scalars, config=self._config,
-                                   info=self._info)
+                                   scalar_registry=self._scalars, config=self._config, info=info)
         if resolver.info_parameter:
-            kwargs[resolver.info_parameter.name] = self._info
+            kwargs[resolver.info_parameter.name] = info
         source_names = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p]
         function = resolver.wrapped_func
         if resolver.self_parameter:

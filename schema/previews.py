@@ -5,10 +5,8 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from cms import models
 from cms.services import previews as preview_services
 from schema.mutations import UserError, attempt, user_of, visible_post
-from schema.types import visible_posts
 
 
 @strawberry.type(description="A preview token for one post.")
@@ -37,13 +35,3 @@ class PreviewMutation:
         token, expires_at, url = result or (None, None, None)
         return PreviewTokenPayload(token=token, expires_at=expires_at, preview_url=url,
                                    errors=errors)
-
-
-def previewable_posts(info: Info, preview_token: str | None):
-    """The posts `Query.post` looks in: those the caller may see, or with a preview token only
-    the post it opens (none if the token is bad). A preview is never cached publicly."""
-    if preview_token is None:
-        return visible_posts(info)
-    info.context.request.hearth_private = True
-    post_id = preview_services.post_id_from_preview_token(preview_token)
-    return models.Post.objects.filter(pk=post_id) if post_id else models.Post.objects.none()

@@ -1,12 +1,19 @@
+from dataclasses import dataclass, replace
+from functools import cache
+
 import strawberry
+from django.utils import timezone
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.types import Info
 
 from cms import models
+from cms.prepared import PreparedQuery
+from cms.services import previews as preview_services
 from schema.ids import decode_global_id
 from schema.loaders import paginate
 from schema.pagination import PageArgs
+from schema.selection import selects
 from schema.types import (
     Author,
     Comment,
@@ -20,6 +27,39 @@ from schema.types import (
     post_page,
     visible_posts,
 )
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What post visibility reads of a caller (`PostQuerySet.visible_to`): a post lookup is
+    prepared once per kind of reader, with the caller's id as a value."""
+
+    is_authenticated: bool
+    is_active: bool
+    is_moderator: bool
+    pk: int | None = None
+
+    @classmethod
+    def of(cls, user) -> "Reader | None":
+        return None if user is None else cls(user.is_authenticated, user.is_active,
+                                             user.is_moderator)
+
+
+@cache
+def post_lookup(field: str, with_author: bool, reader: Reader | None, *,
+                preview: bool) -> PreparedQuery:
+    """One post by `field` that the reader may see, or with a preview token the post it
+    opens. Slug and id are unique: no ORDER BY to compile or run."""
+
+    def build(key, now, user, opened):
+        if preview:
+            posts = models.Post.objects.filter(pk=opened)
+        else:
+            posts = models.Post.objects.visible_to(reader and replace(reader, pk=user), now)
+        posts = posts.filter(**{field: key}).order_by()[:1]
+        return posts.select_related("author") if with_author else posts
+
+    return PreparedQuery(build)
 
 
 @strawberry.type
@@ -41,20 +81,23 @@ class Query:
              preview_token: str | None = None) -> Post | None:
         if (slug is None) == (id is None):
             raise GraphQLError("Pass exactly one of `slug` and `id`.")
-        from schema.previews import previewable_posts
-
-        # Slug and id are unique: no ORDER BY to compile or run.
-        posts = previewable_posts(info, preview_token).select_related("author").order_by()
         if id is not None:
             try:
-                _, pk = decode_global_id(id, field="id", types=("Post",))
+                _, key = decode_global_id(id, field="id", types=("Post",))
             except Exception:  # noqa: BLE001 - a malformed ID finds nothing
                 return None
-            found = posts.filter(pk=pk)[:1]
-        else:
-            found = posts.filter(slug=slug)[:1]
-        post = next(iter(found), None)
-        return info.context.loaders.remember_post(post) if post else None
+        opened = None
+        if preview_token is not None:
+            info.context.request.hearth_private = True  # a preview is never cached publicly
+            opened = preview_services.post_id_from_preview_token(preview_token)
+            if opened is None:
+                return None
+        user = info.context.user
+        lookup = post_lookup("slug" if id is None else "pk", selects(info, "author"),
+                             Reader.of(user), preview=opened is not None)
+        found = lookup(key=slug if id is None else key, now=timezone.now(),
+                       user=user.pk if user is not None else 0, opened=opened or 0)
+        return info.context.loaders.remember_post(found[0]) if found else None
 
     @strawberry.field(description="Posts the caller may read.")
     def posts(self, info: Info, first: int | None = None, after: str | None = None,

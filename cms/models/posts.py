@@ -29,15 +29,16 @@ class PostQuerySet(models.QuerySet):
         """Posts the public may read: published, and their time has come."""
         return self.filter(status=PostStatus.PUBLISHED, published_at__lte=now or timezone.now())
 
-    def visible_to(self, user):
+    def visible_to(self, user, now=None):
         """Every post `user` may read. The one place post visibility is decided."""
         if user is not None and user.is_authenticated and user.is_active:
             if user.is_moderator:
                 return self.all()
             return self.filter(
-                Q(status=PostStatus.PUBLISHED, published_at__lte=timezone.now()) | Q(author=user)
+                Q(status=PostStatus.PUBLISHED, published_at__lte=now or timezone.now())
+                | Q(author_id=user.pk)
             )
-        return self.live()
+        return self.live(now)
 
 
 class Post(ReactionCounts, models.Model):
