@@ -6,7 +6,7 @@ class CmsConfig(AppConfig):
     verbose_name = "Hearth"
 
     def ready(self):
-        from cms import content_versions, webhooks
+        from cms import content_versions, prepared, webhooks  # noqa: F401 - prepared: `among`
 
         webhooks.register()
         content_versions.register()

@@ -9,16 +9,46 @@ the values to the same SQL and makes the model instances as Django does.
 `build(**values)` must give the same SQL whatever the values: they may only be compared with
 columns, never change which filters apply (it is built twice with different markers, and the
 two must differ only in the markers). A value the SQL does not use is fine. Each value is a
-string, an int or an aware datetime, passed to the database as given (the datetime as a
-datetime field stores it).
+string, an int, an aware datetime (passed as a datetime field stores it), or a list of ints
+for the `among` lookup: `field__among=ids` is `field IN ids` with the list as one parameter,
+so the SQL is the same for any number of ids. A slice is part of the SQL: keep it fixed.
 tests/test_prepared.py checks prepared and plain querysets agree.
 """
 
+import json
 import threading
 from datetime import UTC, datetime
 
 from django.db import connections
+from django.db.models import Field, ForeignObject, Lookup
 from django.db.models.query import get_related_populators
+
+
+def id_list(connection, ids):
+    """A list of ints as one parameter: an array for PostgreSQL, JSON text for SQLite."""
+    ids = [int(i) for i in ids]
+    return ids if connection.vendor == "postgresql" else json.dumps(ids)
+
+
+class Among(Lookup):
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [id_list(connection, value)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        _, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, *rhs_params]
+        # lhs is a column Django quoted; the ids are a parameter.
+        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        return sql, [*lhs_params, *rhs_params]
+
+
+Field.register_lookup(Among)
+ForeignObject.register_lookup(Among)  # related fields keep lookups of their own
 
 
 class PreparedQuery:
@@ -41,21 +71,32 @@ def _marker(round: int, index: int, name: str, value):
         return f"\x00prepared-{index}-{name}\x00" if round == 0 else f"PREPARED {index} {name}"
     if isinstance(value, datetime):
         return datetime(1901 + 298 * round, 1, 1, 0, 0, 0, 100_000 + index, tzinfo=UTC)
+    # Ints within 32 bits: Django turns a lookup beyond its field's range into no SQL at all.
+    number = -2_000_000_000 - index if round == 0 else 2_000_000_000 + 7 + index
     if isinstance(value, int) and not isinstance(value, bool):
-        return -(2**40) - index if round == 0 else 2**40 + 7 + index
-    raise TypeError(f"A prepared query takes strings, ints and datetimes, not {name}={value!r}")
+        return number
+    if isinstance(value, list):
+        return [number] if round == 0 else [number, 1]
+    raise TypeError(f"A prepared query takes strings, ints, datetimes and lists of ints, not "
+                    f"{name}={value!r}")
 
 
 def _db_value(connection, value):
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, list):
+        return id_list(connection, value)
     return value
+
+
+def _hashable(param):
+    return tuple(param) if isinstance(param, list) else param
 
 
 def _name_of(param, by_marker: dict) -> str | None:
     try:
-        return by_marker.get(param)
-    except TypeError:  # an unhashable parameter (a list) is never a marker
+        return by_marker.get(_hashable(param))
+    except TypeError:  # an unhashable constant is never a marker
         return None
 
 
@@ -64,7 +105,8 @@ def _compile(build, using: str, values: dict, round: int):
                for i, (name, value) in enumerate(values.items())}
     compiler = build(**markers).query.get_compiler(using=using)
     sql, params = compiler.as_sql()
-    by_marker = {_db_value(compiler.connection, m): name for name, m in markers.items()}
+    by_marker = {_hashable(_db_value(compiler.connection, m)): name
+                 for name, m in markers.items()}
     # Each parameter: the name of the value it takes, or None and the constant it is.
     return compiler, sql, [(_name_of(p, by_marker), p) for p in params]
 
@@ -92,6 +134,7 @@ class _Compiled:
         self.attnames = [column.target.attname
                          for column, _, _ in compiler.select[self.start:self.end]]
         self.related = get_related_populators(klass_info, compiler.select, using)
+        self.annotations = list(compiler.annotation_col_map.items())
 
     def run(self, values: dict) -> list:
         connection = connections[self.using]
@@ -107,5 +150,7 @@ class _Compiled:
             obj = self.model.from_db(self.using, self.attnames, row[self.start:self.end])
             for populator in self.related:
                 populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
             found.append(obj)
         return found

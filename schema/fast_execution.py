@@ -19,6 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
@@ -159,9 +161,27 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if isinstance(graphql_type, GraphQLList):
             item = self._completer(graphql_type.of_type, details)
             return lambda value: None if value is None else [item(v) for v in value]
-        if isinstance(graphql_type, GraphQLScalarType | GraphQLEnumType):
+        if isinstance(graphql_type, GraphQLEnumType):
+            names = {value.value: name for name, value in graphql_type.values.items()}
             serialize = graphql_type.serialize
-            # Int is left to its serializer: it also refuses values beyond 32 bits.
+
+            def enum(value):
+                if value is None:
+                    return None
+                name = names.get(value)  # members of Hearth's str enums hash as their values
+                return serialize(value) if name is None else name
+
+            return enum
+        if isinstance(graphql_type, GraphQLScalarType):
+            serialize = graphql_type.serialize
+            if graphql_type.name == "Int":
+
+                def int_leaf(value):
+                    if type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
+                        return value
+                    return None if value is None else serialize(value)  # it refuses the rest
+
+                return int_leaf
             if graphql_type.name in {"String", "Boolean", "ID"}:
                 plain = {"String": str, "Boolean": bool, "ID": str}[graphql_type.name]
 

@@ -7,6 +7,7 @@ costs one query per field level, not one per comment.
 """
 
 from collections import defaultdict
+from functools import cache, lru_cache
 
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
@@ -14,6 +15,7 @@ from django.db.models.functions import RowNumber
 from cms.models import Comment, Post, Reaction, Tag
 from cms.models.comments import PATH_SEGMENT
 from cms.permissions import is_moderator
+from cms.prepared import PreparedQuery
 from schema.pagination import PageArgs, encode_cursor, encode_path_cursor
 
 COMMENT_ORDER = {"OLDEST_FIRST": "path", "NEWEST_FIRST": "-path"}
@@ -73,6 +75,51 @@ def paginate(queryset, args: PageArgs) -> Page:
     return Page(rows, offset_cursors(start, len(rows)), has_next, start > 0, total)
 
 
+def comment_rows(queryset, moderator: bool):
+    """A thread's rows of `queryset`, with their users, and only the columns shown."""
+    queryset = queryset.in_thread().select_related("user").defer(*UNSHOWN_USER_FIELDS)
+    return queryset if moderator else queryset.defer(*PRIVATE_COMMENT_FIELDS)
+
+
+@cache
+def replies_query(moderator: bool, backward: bool, before: bool, forward: bool):
+    """Replies of many parents, a window of rows per parent: rows after `start`, and up to
+    `before`, the last `back` rows (`backward`) or the first `limit` rows (`forward`)."""
+
+    def build(parents, start, before_row, back, limit):
+        queryset = comment_rows(Comment.objects.filter(parent_id__among=parents), moderator)
+        queryset = queryset.annotate(
+            row=Window(RowNumber(), partition_by=F("parent_id"), order_by=F("path").asc()),
+            window_total=Window(Count("pk"), partition_by=F("parent_id")),
+        )
+        if backward:
+            queryset = queryset.annotate(back_row=Window(
+                RowNumber(), partition_by=F("parent_id"), order_by=F("path").desc()))
+        queryset = queryset.filter(row__gt=start)  # row is 1-based: offset n is row n + 1
+        if before:
+            queryset = queryset.filter(row__lte=before_row)
+        if backward:
+            queryset = queryset.filter(back_row__lte=back)
+        elif forward:
+            queryset = queryset.filter(row__lte=limit)
+        return queryset.order_by("parent_id", "path")
+
+    return PreparedQuery(build)
+
+
+@lru_cache(maxsize=256)
+def thread_query(moderator: bool, limit: int, after: bool):
+    """`limit` comments of a post in path order; after a path, with the ancestors (by id)."""
+
+    def build(post, after_path, ancestors):
+        queryset = comment_rows(Comment.objects.filter(post_id=post), moderator).order_by("path")
+        if after:
+            queryset = queryset.filter(Q(path__gt=after_path) | Q(pk__among=ancestors))
+        return queryset[:limit]
+
+    return PreparedQuery(build)
+
+
 class Loaders:
     def __init__(self, *, user=None, visitor_key: str | None = None):
         self.user = user if user is not None and user.is_authenticated else None
@@ -93,11 +140,7 @@ class Loaders:
     # Comments ------------------------------------------------------------------------------
 
     def comment_rows(self, queryset):
-        """A thread's rows of `queryset`, with their users, and only the columns shown."""
-        queryset = queryset.in_thread().select_related("user").defer(*UNSHOWN_USER_FIELDS)
-        if not is_moderator(self.user):
-            queryset = queryset.defer(*PRIVATE_COMMENT_FIELDS)
-        return queryset
+        return comment_rows(queryset, is_moderator(self.user))
 
     def remember(self, comments: list[Comment]) -> list[Comment]:
         for comment in comments:
@@ -116,23 +159,13 @@ class Loaders:
         return cache[comment.pk]
 
     def _load_replies(self, parent_ids: list[int], args: PageArgs) -> dict[int, Page]:
-        queryset = self.comment_rows(Comment.objects.filter(parent_id__in=parent_ids)).annotate(
-            row=Window(RowNumber(), partition_by=F("parent_id"), order_by=F("path").asc()),
-            window_total=Window(Count("pk"), partition_by=F("parent_id")),
-        )
-        if args.last is not None and args.before is None:
-            queryset = queryset.annotate(back_row=Window(
-                RowNumber(), partition_by=F("parent_id"), order_by=F("path").desc()))
-        # row is 1-based: the row at offset n has row n + 1.
-        queryset = queryset.filter(row__gt=args.start)
-        if args.before is not None:
-            queryset = queryset.filter(row__lte=args.before)
-        if args.last is not None and args.before is None:
-            queryset = queryset.filter(back_row__lte=args.last + 1)
-        elif args.first is not None:
-            queryset = queryset.filter(row__lte=args.start + args.first + 1)
+        backward = args.last is not None and args.before is None
+        query = replies_query(is_moderator(self.user), backward, args.before is not None,
+                              args.first is not None)
+        found = query(parents=parent_ids, start=args.start, before_row=args.before or 0,
+                      back=(args.last or 0) + 1, limit=args.start + (args.first or 0) + 1)
         grouped: dict[int, list[Comment]] = defaultdict(list)
-        for reply in queryset.order_by("parent_id", "path"):
+        for reply in found:
             grouped[reply.parent_id].append(reply)
         pages = {}
         for parent_id, rows in grouped.items():
@@ -157,14 +190,15 @@ class Loaders:
         """A page of `post`'s thread in reading order, by keyset on `path`. After a cursor, the
         same query brings the cursor's comment and its ancestors: the parents of every comment
         of the page are then in hand (depth-first order), with no query per parent."""
-        queryset = self.comment_rows(Comment.objects.filter(post=post)).order_by("path")
+        moderator = is_moderator(self.user)
         if after_path is None:
-            rows = list(queryset[: first + 1])
+            rows = thread_query(moderator, first + 1, False)(post=post.pk, after_path="",
+                                                              ancestors=[])
         else:
             ancestors = [int(after_path[i:i + PATH_SEGMENT])
                          for i in range(0, len(after_path), PATH_SEGMENT)]
-            found = list(queryset.filter(Q(path__gt=after_path) | Q(pk__in=ancestors))
-                         [: first + 1 + len(ancestors)])
+            query = thread_query(moderator, first + 1 + len(ancestors), True)
+            found = query(post=post.pk, after_path=after_path, ancestors=ancestors)
             self.remember(as_batch([c for c in found if c.path <= after_path]))
             rows = [c for c in found if c.path > after_path]
         has_next = len(rows) > first

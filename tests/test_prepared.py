@@ -110,6 +110,26 @@ def test_a_value_that_would_be_frozen_into_the_sql_is_refused(db, build):
         PreparedQuery(build)(slug="a-post")
 
 
-def test_only_plain_values(db):
-    with pytest.raises(TypeError, match="strings, ints and datetimes"):
+def test_in_with_a_list_is_refused_and_among_takes_any_number_of_ids(posts):
+    with pytest.raises(ValueError, match="compared with columns"):
         PreparedQuery(lambda ids: Post.objects.filter(pk__in=ids))(ids=[1, 2])
+    among = PreparedQuery(lambda ids: Post.objects.filter(author__pk__among=ids).order_by("pk"))
+    authors = sorted({p.author_id for p in posts.values()})
+    for ids in ([], authors[:1], authors, [*authors, 10**9]):
+        expected = list(Post.objects.filter(author__pk__in=ids).order_by("pk"))
+        assert [p.pk for p in among(ids=ids)] == [p.pk for p in expected]
+
+
+def test_annotations_come_with_the_rows(posts):
+    from django.db.models import Count, Window
+
+    counted = PreparedQuery(lambda author: Post.objects.filter(author_id=author)
+                            .annotate(total=Window(Count("pk"))).order_by("pk"))
+    author = posts["live"].author_id
+    found = counted(author=author)
+    assert [p.total for p in found] == [Post.objects.filter(author_id=author).count()] * len(found)
+
+
+def test_only_plain_values(db):
+    with pytest.raises(TypeError, match="lists of ints"):
+        PreparedQuery(lambda slug: Post.objects.filter(slug=slug))(slug={"a": 1})
