@@ -69,9 +69,15 @@ def paginate(queryset, args: PageArgs) -> Page:
         return Page(rows, offset_cursors(start, len(rows)), stop < total, start > 0, total)
     start, stop = args.forward_window()
     rows = list(queryset.annotate(window_total=Window(Count("pk")))[start:stop])
-    has_next = len(rows) > args.first
-    rows = rows[: args.first]
-    total = rows[0].window_total if rows else queryset.count
+    return forward_page(rows, start, args.first, queryset.count)
+
+
+def forward_page(rows: list, start: int, first: int, count) -> Page:
+    """A forward page from its rows (one more than `first` if there is a next page) with
+    their window total; `count` counts when no row came back."""
+    has_next = len(rows) > first
+    rows = rows[:first]
+    total = rows[0].window_total if rows else count
     return Page(rows, offset_cursors(start, len(rows)), has_next, start > 0, total)
 
 
@@ -79,6 +85,22 @@ def comment_rows(queryset, moderator: bool):
     """A thread's rows of `queryset`, with their users, and only the columns shown."""
     queryset = queryset.in_thread().select_related("user").defer(*UNSHOWN_USER_FIELDS)
     return queryset if moderator else queryset.defer(*PRIVATE_COMMENT_FIELDS)
+
+
+def top_level_rows(post_id: int, moderator: bool, order: str):
+    top_level = Comment.objects.filter(post_id=post_id, parent__isnull=True)
+    return comment_rows(top_level, moderator).order_by(order)
+
+
+@lru_cache(maxsize=256)
+def top_level_query(moderator: bool, order: str, start: int, stop: int):
+    """Rows `start` to `stop` of a post's top-level comments, with their total."""
+
+    def build(post):
+        rows = top_level_rows(post, moderator, order)
+        return rows.annotate(window_total=Window(Count("pk")))[start:stop]
+
+    return PreparedQuery(build)
 
 
 @cache
@@ -139,8 +161,18 @@ class Loaders:
 
     # Comments ------------------------------------------------------------------------------
 
-    def comment_rows(self, queryset):
-        return comment_rows(queryset, is_moderator(self.user))
+    def top_level(self, post: Post, args: PageArgs, order: str) -> Page:
+        """A page of `post`'s top-level comments."""
+        moderator = is_moderator(self.user)
+        queryset = top_level_rows(post.pk, moderator, order)
+        if args.last is not None:
+            page = paginate(queryset, args)
+        else:
+            start, stop = args.forward_window()
+            rows = top_level_query(moderator, order, start, stop)(post=post.pk)
+            page = forward_page(rows, start, args.first, queryset.count)
+        self.remember(page.rows)
+        return page
 
     def remember(self, comments: list[Comment]) -> list[Comment]:
         for comment in comments:

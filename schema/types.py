@@ -278,13 +278,10 @@ class Post(relay.Node):
                  before: str | None = None,
                  order: CommentOrder | None = CommentOrder.OLDEST_FIRST) -> CommentConnection:
         args = PageArgs.parse(first, after, last, before)
-        ctx(info).loaders.remember_post(root)
-        top_level = models.Comment.objects.filter(post=root, parent__isnull=True)
-        queryset = ctx(info).loaders.comment_rows(top_level).order_by(
-            COMMENT_ORDER[(order or CommentOrder.OLDEST_FIRST).value])
-        page = paginate(queryset, args)
-        ctx(info).loaders.remember(page.rows)
-        return CommentConnection(page=page)
+        loaders = ctx(info).loaders
+        loaders.remember_post(root)
+        order_by = COMMENT_ORDER[(order or CommentOrder.OLDEST_FIRST).value]
+        return CommentConnection(page=loaders.top_level(root, args, order_by))
 
     @strawberry.field(description="Every approved comment of the post, depth-first in reading "
                                   "order (each reply right after its parent), with `depth` and "
