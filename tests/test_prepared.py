@@ -133,3 +133,18 @@ def test_annotations_come_with_the_rows(posts):
 def test_only_plain_values(db):
     with pytest.raises(TypeError, match="lists of ints"):
         PreparedQuery(lambda slug: Post.objects.filter(slug=slug))(slug={"a": 1})
+
+
+def test_instances_loaded_without_init_behave_as_loaded_ones(posts, users):
+    post = Post.objects.defer("body").select_related("author").get(pk=posts["live"].pk)
+    assert post._state.adding is False and post._state.db == "default"
+    assert post.get_deferred_fields() == {"body"}
+    with CaptureQueriesContext(connection) as queries:
+        assert post.author.username == users["author"].username  # loaded with the post
+        assert post.body == posts["live"].body  # deferred: read on first use
+    assert len(queries) == 1
+    post.title = "Renamed"
+    post.save(update_fields=["title"])  # an update, not an insert
+    assert Post.objects.get(pk=post.pk).title == "Renamed"
+    post.author_id = users["other_author"].pk
+    assert post.author == users["other_author"]  # the cached author is dropped

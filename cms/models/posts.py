@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from cms.models.loading import LoadsWithoutInit
 from cms.models.reactions import ReactionCounts
 
 
@@ -41,7 +42,7 @@ class PostQuerySet(models.QuerySet):
         return self.live(now)
 
 
-class Post(ReactionCounts, models.Model):
+class Post(LoadsWithoutInit, ReactionCounts, models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
     excerpt = models.TextField(blank=True)

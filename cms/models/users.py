@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.functional import cached_property
 
+from cms.models.loading import LoadsWithoutInit
+
 
 class Role(models.TextChoices):
     """The WordPress roles, most powerful first. Each is a Django group of the same name."""
@@ -16,7 +18,7 @@ class Role(models.TextChoices):
 MODERATOR_ROLES = {Role.ADMINISTRATOR, Role.EDITOR}
 
 
-class User(AbstractUser):
+class User(AbstractUser, LoadsWithoutInit):
     display_name = models.CharField(max_length=150, blank=True)
     slug = models.SlugField(max_length=150, unique=True)
     bio = models.TextField(blank=True)
