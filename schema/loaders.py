@@ -20,11 +20,20 @@ from schema.pagination import PageArgs, encode_cursor, encode_path_cursor
 
 COMMENT_ORDER = {"OLDEST_FIRST": "path", "NEWEST_FIRST": "-path"}
 # Columns no field of a list of comments shows: the commenter's private data (only moderators
-# read it, and they get it) and the account fields of a comment's user.
+# read it, and they get it).
 PRIVATE_COMMENT_FIELDS = ("author_email", "ip_address", "user_agent")
-UNSHOWN_USER_FIELDS = ("user__password", "user__email", "user__first_name", "user__last_name",
-                       "user__last_login", "user__date_joined", "user__is_staff",
-                       "user__is_superuser")
+# A user's account fields, which no type shows: never loaded with a comment's or a post's author.
+UNSHOWN_USER_COLUMNS = ("password", "email", "first_name", "last_name", "last_login",
+                        "date_joined", "is_staff", "is_superuser")
+
+
+def unshown_user_fields(relation: str) -> list[str]:
+    return [f"{relation}__{column}" for column in UNSHOWN_USER_COLUMNS]
+
+
+def with_authors(posts):
+    """Posts with their authors, in the same query."""
+    return posts.select_related("author").defer(*unshown_user_fields("author"))
 
 
 def as_batch(objects: list) -> list:
@@ -83,7 +92,7 @@ def forward_page(rows: list, start: int, first: int, count) -> Page:
 
 def comment_rows(queryset, moderator: bool):
     """A thread's rows of `queryset`, with their users, and only the columns shown."""
-    queryset = queryset.in_thread().select_related("user").defer(*UNSHOWN_USER_FIELDS)
+    queryset = queryset.in_thread().select_related("user").defer(*unshown_user_fields("user"))
     return queryset if moderator else queryset.defer(*PRIVATE_COMMENT_FIELDS)
 
 
@@ -271,7 +280,7 @@ class Loaders:
     def post_of(self, comment: Comment) -> Post:
         if comment.post_id not in self._posts:
             wanted = {c.post_id for c in _batch_of(comment) if c.post_id not in self._posts}
-            posts = as_batch(list(Post.objects.select_related("author").filter(pk__in=wanted)))
+            posts = as_batch(list(with_authors(Post.objects.filter(pk__in=wanted))))
             for post in posts:
                 self._posts[post.pk] = post
         return self._posts[comment.post_id]

@@ -11,7 +11,7 @@ from cms import models
 from cms.prepared import PreparedQuery
 from cms.services import previews as preview_services
 from schema.ids import decode_global_id
-from schema.loaders import paginate
+from schema.loaders import paginate, with_authors
 from schema.pagination import PageArgs
 from schema.selection import selects
 from schema.types import (
@@ -57,7 +57,7 @@ def post_lookup(field: str, with_author: bool, reader: Reader | None, *,
         else:
             posts = models.Post.objects.visible_to(reader and replace(reader, pk=user), now)
         posts = posts.filter(**{field: key}).order_by()[:1]
-        return posts.select_related("author") if with_author else posts
+        return with_authors(posts) if with_author else posts
 
     return PreparedQuery(build)
 

@@ -14,7 +14,7 @@ from strawberry.types import Info
 from cms import models
 from cms.models import CommentStatus as StoredCommentStatus
 from cms.models.comments import PATH_SEGMENT
-from schema.loaders import COMMENT_ORDER, Page, paginate
+from schema.loaders import COMMENT_ORDER, Page, paginate, with_authors
 from schema.pagination import PageArgs, decode_path_cursor
 
 
@@ -126,7 +126,7 @@ def post_page(info: Info, queryset, first=None, after=None, last=None, before=No
     queryset = newest_first(queryset)
     if order == PostOrder.OLDEST_FIRST:
         queryset = queryset.reverse()
-    return PostConnection(page=paginate(queryset.select_related("author"), args))
+    return PostConnection(page=paginate(with_authors(queryset), args))
 
 
 def visible_posts(info: Info):
@@ -256,7 +256,7 @@ class Post(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        posts = visible_posts(info).select_related("author").filter(pk__in=_int_ids(node_ids))
+        posts = with_authors(visible_posts(info)).filter(pk__in=_int_ids(node_ids))
         return _in_order({p.pk: ctx(info).loaders.remember_post(p) for p in posts}, node_ids)
 
     @strawberry.field
