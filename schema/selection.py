@@ -4,11 +4,20 @@ less. Works with Strawberry's Info and with the fast executor's."""
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 
-def selects(info, name: str) -> bool:
-    """Whether the field being resolved selects the subfield `name`, directly or in a
-    fragment."""
+def selects(info, *path: str) -> bool:
+    """Whether the field being resolved selects the subfield `path` (a name, or names one
+    below another, such as "edges", "node", "html"), directly or in fragments."""
     raw = getattr(info, "_raw_info", info)
-    stack = [node.selection_set for node in raw.field_nodes]
+    level = [node.selection_set for node in raw.field_nodes]
+    for name in path:
+        level = [field.selection_set for field in _fields(level, name, raw.fragments)]
+        if not level:
+            return False
+    return True
+
+
+def _fields(selection_sets: list, name: str, fragments: dict) -> list[FieldNode]:
+    found, stack = [], list(selection_sets)
     while stack:
         selection_set = stack.pop()
         if selection_set is None:
@@ -16,11 +25,11 @@ def selects(info, name: str) -> bool:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 if selection.name.value == name:
-                    return True
+                    found.append(selection)
             elif isinstance(selection, InlineFragmentNode):
                 stack.append(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
-                fragment = raw.fragments.get(selection.name.value)
+                fragment = fragments.get(selection.name.value)
                 if fragment is not None:
                     stack.append(fragment.selection_set)
-    return False
+    return found

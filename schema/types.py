@@ -16,6 +16,7 @@ from cms.models import CommentStatus as StoredCommentStatus
 from cms.models.comments import PATH_SEGMENT
 from schema.loaders import COMMENT_ORDER, Page, paginate, with_authors
 from schema.pagination import PageArgs, decode_path_cursor
+from schema.selection import selects
 
 
 @strawberry.enum(description="Where a post stands. SCHEDULED turns PUBLISHED when its time comes.")
@@ -126,7 +127,9 @@ def post_page(info: Info, queryset, first=None, after=None, last=None, before=No
     queryset = newest_first(queryset)
     if order == PostOrder.OLDEST_FIRST:
         queryset = queryset.reverse()
-    return PostConnection(page=paginate(with_authors(queryset), args))
+    # A list rarely shows whole posts: their text stays in the database unless asked for.
+    unasked = [name for name in ("body", "html") if not selects(info, "edges", "node", name)]
+    return PostConnection(page=paginate(with_authors(queryset).defer(*unasked), args))
 
 
 def visible_posts(info: Info):

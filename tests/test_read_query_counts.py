@@ -149,3 +149,21 @@ def test_post_list_costs_four_queries_at_any_size(author, readers,
     edges = body["data"]["posts"]["edges"]
     assert len(edges) == min(50, posts)
     assert all(e["node"]["commentCount"] == comments_each for e in edges)
+
+
+@pytest.mark.parametrize("asked", ["", "html", "body", "...Text", "html body"])
+def test_a_post_list_reads_the_posts_text_only_when_asked(author, asked):
+    for _ in range(3):
+        published_post(author)  # "Hello *world*."
+    query = ("{ posts(first: 10) { edges { node { title " + asked + " } } } }"
+             "fragment Text on Post { html body }")
+    if "Text" not in asked:
+        query = query.split("fragment")[0]
+    body, sql = read_queries(GraphQLClient(), query)
+    assert len(sql) == 1, sql  # the posts, their text in the same query when asked
+    wanted = {"html", "body"} if "Text" in asked else set(asked.split())
+    for name, column in (("html", '"html"'), ("body", '"body"')):
+        assert (column in sql[0]) == (name in wanted)
+    for edge in body["data"]["posts"]["edges"]:
+        for name in wanted:
+            assert "world" in edge["node"][name]
