@@ -186,8 +186,9 @@ def other_database(results: dict | None) -> list[str]:
     if not results or results.get("quick"):
         return []
     return [f"## The last full run on {results['database']} ({results['started']})", "",
-            f"Load average {results.get('load_before', 0):.1f} before, "
-            f"{results.get('load_after', 0):.1f} after; same machine.", "",
+            f"Code measured: commit {results.get('commit', 'unknown')}. Load average "
+            f"{results.get('load_before', 0):.1f} before, {results.get('load_after', 0):.1f} "
+            f"after; same machine. {results.get('seconds', 0):.0f} s for the whole run.", "",
             *targets(results), "", *inprocess_rows(results), "", *http_rows(results), ""]
 
 
