@@ -205,3 +205,16 @@ def test_reacting_to_a_comment_on_a_draft_is_not_found(users):
     post.save()
     refused(GraphQLClient().as_user(users["subscriber"]), REACT,
             {"input": {"subjectId": gid(comment)}}, "react", "NOT_FOUND", "subjectId")
+
+
+def test_a_visitors_reactions_are_found_by_index_not_by_scanning(db):
+    """Every page a visitor reads looks up their reactions; without an index on the visitor's
+    key that read scans every reaction of every post."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Reaction._meta.db_table)
+    assert any(c["index"] and c["columns"] == ["visitor_key"] for c in constraints.values())
+    if connection.vendor == "sqlite":  # PostgreSQL may scan a table this small, and rightly
+        plan = Reaction.objects.filter(visitor_key="a-visitor").explain()
+        assert "USING INDEX reaction_visitor" in plan, plan
