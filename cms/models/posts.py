@@ -25,20 +25,22 @@ class Tag(models.Model):
         return self.name
 
 
+def is_live(now=None) -> Q:
+    """Published, and its time has come."""
+    return Q(status=PostStatus.PUBLISHED, published_at__lte=now or timezone.now())
+
+
 class PostQuerySet(models.QuerySet):
     def live(self, now=None):
-        """Posts the public may read: published, and their time has come."""
-        return self.filter(status=PostStatus.PUBLISHED, published_at__lte=now or timezone.now())
+        """Posts the public may read."""
+        return self.filter(is_live(now))
 
     def visible_to(self, user, now=None):
         """Every post `user` may read. The one place post visibility is decided."""
         if user is not None and user.is_authenticated and user.is_active:
             if user.is_moderator:
                 return self.all()
-            return self.filter(
-                Q(status=PostStatus.PUBLISHED, published_at__lte=now or timezone.now())
-                | Q(author_id=user.pk)
-            )
+            return self.filter(is_live(now) | Q(author_id=user.pk))
         return self.live(now)
 
 
