@@ -22,6 +22,15 @@ def _fast_rules(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def roomy_limits(settings):
+    """Query limits wide enough for tests that walk the whole schema in one document."""
+    settings.HEARTH_MAX_TOKENS = 100_000
+    settings.HEARTH_MAX_ALIASES = 10**6
+    settings.HEARTH_MAX_NODES = 10**9
+    settings.HEARTH_MAX_QUERY_DEPTH = 100
+
+
 def make_user(username: str, role: Role | None = None, **fields) -> User:
     from django.contrib.auth.models import Group
 

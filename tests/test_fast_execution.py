@@ -37,14 +37,6 @@ def blog(db):
     return {"post": post, "editor": editor, "reader": reader}
 
 
-@pytest.fixture
-def roomy_limits(settings):
-    settings.HEARTH_MAX_TOKENS = 100_000
-    settings.HEARTH_MAX_ALIASES = 10**6
-    settings.HEARTH_MAX_NODES = 10**9
-    settings.HEARTH_MAX_QUERY_DEPTH = 100
-
-
 def both_ways(client: GraphQLClient, query: str, variables: dict | None = None):
     fast = client.post(query, variables)
     FastExecutionContext.enabled = False

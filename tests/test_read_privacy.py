@@ -78,14 +78,6 @@ def seeded(db):
     return {"post": post, "guest": guest, "member": member, "editor": editor}
 
 
-@pytest.fixture
-def roomy_limits(settings):
-    settings.HEARTH_MAX_TOKENS = 100_000
-    settings.HEARTH_MAX_ALIASES = 10**6
-    settings.HEARTH_MAX_NODES = 10**9
-    settings.HEARTH_MAX_QUERY_DEPTH = 100
-
-
 def walk_everything(client: GraphQLClient, seeded) -> str:
     post, guest = seeded["post"], seeded["guest"]
     query_type = schema._schema.query_type
