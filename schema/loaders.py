@@ -173,13 +173,14 @@ class Loaders:
     def top_level(self, post: Post, args: PageArgs, order: str) -> Page:
         """A page of `post`'s top-level comments."""
         moderator = is_moderator(self.user)
-        queryset = top_level_rows(post.pk, moderator, order)
         if args.last is not None:
-            page = paginate(queryset, args)
+            page = paginate(top_level_rows(post.pk, moderator, order), args)
         else:
             start, stop = args.forward_window()
             rows = top_level_query(moderator, order, start, stop)(post=post.pk)
-            page = forward_page(rows, start, args.first, queryset.count)
+            # The queryset is built only to count, when the page came back empty.
+            page = forward_page(rows, start, args.first,
+                                lambda: top_level_rows(post.pk, moderator, order).count())
         self.remember(page.rows)
         return page
 
