@@ -283,3 +283,18 @@ def test_an_explicit_null_order_means_the_default(gql, post, editor):
                        {"slug": post.slug})["data"]
     assert [e["node"]["body"] for e in data["post"]["comments"]["edges"]] == ["C0", "C1"]
     assert data["posts"]["totalCount"] == 1
+
+
+def test_a_page_past_the_last_comment_still_counts_them_all(gql, post, editor):
+    for i in range(3):
+        comment(post, user=editor, body=f"C{i}")
+    query = """query($slug: String!, $after: String) { post(slug: $slug) {
+      comments(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+                                          edges { node { body } } } } }"""
+    first = gql.execute(query, {"slug": post.slug})["data"]["post"]["comments"]
+    second = gql.execute(query, {"slug": post.slug, "after": first["pageInfo"]["endCursor"]})
+    second = second["data"]["post"]["comments"]
+    third = gql.execute(query, {"slug": post.slug, "after": second["pageInfo"]["endCursor"]})
+    third = third["data"]["post"]["comments"]
+    assert [e["node"]["body"] for e in second["edges"]] == ["C2"]
+    assert third["edges"] == [] and third["totalCount"] == 3
