@@ -118,6 +118,51 @@ def test_a_tampered_body_or_wrong_secret_does_not_verify(receiver, editor):
     assert not verify(other.secret, request["headers"], request["body"])
 
 
+def test_the_official_standard_webhooks_library_verifies_a_delivery(receiver, editor):
+    from standardwebhooks import Webhook
+
+    endpoint = make_endpoint(receiver.url)
+    post_publish(actor=editor, post=draft_post(editor))
+    deliver_due()
+    request = receiver.requests[0]
+
+    event = Webhook(endpoint.secret).verify(request["body"], request["headers"])
+
+    assert event["type"] == "post.published"
+
+
+@pytest.mark.parametrize("age", [301, 3600, -301])
+def test_a_replay_outside_five_minutes_does_not_verify(age):
+    from standardwebhooks import Webhook
+    from standardwebhooks.webhooks import WebhookVerificationError
+
+    from cms.webhooks import sign
+
+    secret, body = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", b'{"type":"post.published"}'
+    stamp = int(time.time()) - age
+    headers = {"webhook-id": "msg_1", "webhook-timestamp": str(stamp),
+               "webhook-signature": sign(secret, "msg_1", stamp, body)}
+
+    assert not verify(secret, headers, body)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret).verify(body, headers)
+    fresh = int(time.time()) - 60
+    headers.update({"webhook-timestamp": str(fresh),
+                    "webhook-signature": sign(secret, "msg_1", fresh, body)})
+    assert verify(secret, headers, body)
+
+
+def test_malformed_signature_headers_do_not_verify():
+    secret, body = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", b"{}"
+    now = str(int(time.time()))
+
+    assert not verify(secret, {"webhook-id": "msg_1", "webhook-timestamp": now,
+                               "webhook-signature": "v1"}, body)
+    assert not verify(secret, {"webhook-id": "msg_1", "webhook-timestamp": "soon",
+                               "webhook-signature": "v1,AAAA"}, body)
+    assert not verify(secret, {"webhook-id": "msg_1", "webhook-timestamp": now}, body)
+
+
 def test_only_subscribed_active_endpoints_get_an_event(receiver, editor):
     make_endpoint(receiver.url + "/published", events=["post.published"])
     make_endpoint(receiver.url + "/updated", events=["post.updated"])
