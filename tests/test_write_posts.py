@@ -1,8 +1,9 @@
 """createPost, updatePost, publishPost (now and scheduled), unpublishPost and deletePost."""
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
 from django.utils import timezone
 
 from cms.models import Comment, Post, Reaction, Tag
@@ -169,6 +170,40 @@ def test_publish_at_without_a_time_zone_is_invalid(users):
             "publishPost", "INVALID", "publishAt")
     post.refresh_from_db()
     assert post.published_at is None
+
+
+@pytest.mark.parametrize("publish_at", [
+    "0001-01-01T00:00:00+14:00",  # year 0 in UTC: PostgreSQL would store it as BC
+    "9999-12-31T23:59:59-14:00",  # year 10000 in UTC
+    "0001-01-01T00:00:00+00:00",
+    "9999-12-31T00:00:00+00:00",
+])
+def test_publish_at_beyond_what_every_database_and_time_zone_holds_is_invalid(users, publish_at):
+    post = factories.draft_post(users["author"])
+    client = GraphQLClient().as_user(users["author"])
+    refused(client, PUBLISH_POST, {"input": {"id": gid(post), "publishAt": publish_at}},
+            "publishPost", "INVALID", "publishAt")
+    post.refresh_from_db()
+    assert (post.status, post.published_at) == ("draft", None)
+
+
+@pytest.mark.parametrize("publish_at", ["0001-01-02T00:00:00+00:00",
+                                        "9999-12-30T23:59:59.999999+00:00"])
+def test_publish_at_at_the_edges_of_the_range_is_kept_and_the_post_stays_readable(users,
+                                                                                 publish_at):
+    post = factories.draft_post(users["author"])
+    client = GraphQLClient().as_user(users["author"])
+    published = publish(client, post, publish_at)
+    assert datetime.fromisoformat(published["publishedAt"]) == datetime.fromisoformat(publish_at)
+    post.refresh_from_db()
+    assert post.published_at == datetime.fromisoformat(publish_at)
+    listed = client.execute("{ posts { edges { node { id publishedAt } } } }")
+    assert [e["node"]["id"] for e in listed["data"]["posts"]["edges"]] == [gid(post)]
+    GraphQLClient().execute("{ posts { edges { node { id publishedAt } } } }")
+    assert client.execute("query($id: ID!) { node(id: $id) { id } }",
+                          {"id": gid(post)})["data"]["node"] == {"id": gid(post)}
+    assert accepted(client, DELETE_POST, {"id": gid(post)}, "deletePost")["deletedId"] == gid(post)
+    assert not Post.objects.exists()
 
 
 def test_unpublish_post_hides_it_again(users):

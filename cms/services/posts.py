@@ -12,6 +12,7 @@ from cms.models import Post, PostStatus, Tag
 from cms.permissions import require_can_edit_post, require_can_publish_post, require_post_writer
 from cms.rendering import render_markdown
 from cms.services.errors import DomainError, ErrorCode, ValidationErrors
+from cms.services.validation import clean_datetime
 
 MAX_TITLE = 300
 MAX_SLUG = 200
@@ -155,8 +156,8 @@ def post_publish(*, actor, post: Post, publish_at: datetime | None = None) -> Po
     """Publish now, or schedule: a future `publish_at` makes the post public at that time."""
     post = _locked_post(post)
     require_can_publish_post(actor, post)
-    if publish_at is not None and timezone.is_naive(publish_at):
-        raise DomainError(ErrorCode.INVALID, "publishAt needs a time zone.", field="publishAt")
+    if publish_at is not None:
+        publish_at = clean_datetime(publish_at, field="publishAt")
     already_live = post.status == PostStatus.PUBLISHED and post.published_at <= timezone.now()
     if publish_at is not None or not already_live:
         post.published_at = publish_at or timezone.now()

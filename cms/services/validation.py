@@ -1,4 +1,6 @@
-"""Checks on user-supplied text shared by the services. Lengths are counted in characters."""
+"""Checks on user-supplied values shared by the services. Lengths are counted in characters."""
+
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -6,6 +8,13 @@ from django.core.validators import URLValidator, validate_email
 from cms.services.errors import DomainError, ErrorCode
 
 _url_validator = URLValidator(schemes=["http", "https"])
+
+# The times every database and every time zone can hold: Python's years 1 to 9999 with a day to
+# spare each way, so the value still fits when converted to UTC or shown at any offset
+# ("0001-01-01T00:00:00+14:00" is a year-0 time in UTC, which PostgreSQL stores as BC and
+# Python cannot read back).
+EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
 
 
 def clean_text(value: str | None, *, field: str, max_length: int, required: bool = False,
@@ -51,3 +60,13 @@ def clean_url(value: str | None, *, field: str, max_length: int) -> str:
             raise DomainError(ErrorCode.INVALID, "A website address starts with http:// or "
                               "https:// and names a host.", field=field) from None
     return value
+
+
+def clean_datetime(value: datetime, *, field: str) -> datetime:
+    """An aware time between EARLIEST and LATEST, in UTC."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise DomainError(ErrorCode.INVALID, f"{field} needs a time zone.", field=field)
+    if not EARLIEST <= value <= LATEST:
+        raise DomainError(ErrorCode.INVALID, f"{field} must be between {EARLIEST:%Y-%m-%d} and "
+                          f"{LATEST:%Y-%m-%d} (UTC).", field=field)
+    return value.astimezone(UTC)
