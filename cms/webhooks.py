@@ -6,11 +6,15 @@ Requests are signed per Standard Webhooks (https://www.standardwebhooks.com): he
 signed and verified with the official `standardwebhooks` library.
 """
 
+import http.client
+import ipaddress
 import json
 import logging
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -30,6 +34,8 @@ from cms.models.webhooks import (
 
 logger = logging.getLogger("hearth")
 USER_AGENT = "Hearth-Webhooks/1"
+RESPONSE_EXCERPT_CHARS = 200  # of an endpoint's answer, kept for the admin
+ERROR_EXCERPT_CHARS = 500
 
 
 # Enqueueing ------------------------------------------------------------------------------------
@@ -88,6 +94,100 @@ def verify(secret: str, headers: dict, body: bytes) -> bool:
     return True
 
 
+# Destinations ----------------------------------------------------------------------------------
+
+
+class RefusedDestination(Exception):
+    """A URL Hearth does not call. Retrying cannot help until the endpoint is changed."""
+
+
+def is_public_address(address: str) -> bool:
+    """Whether `address` is a public unicast address: not loopback, private (RFC 1918,
+    fc00::/7, 100.64/10), link-local, multicast, unspecified or reserved, nor an IPv4-mapped or
+    6to4 IPv6 form of one."""
+    ip = ipaddress.ip_address(address)
+    if ip.version == 6:
+        ip = ip.ipv4_mapped or ip.sixtofour or ip
+    return ip.is_global and not ip.is_multicast and not ip.is_reserved
+
+
+@dataclass(frozen=True)
+class Destination:
+    https: bool
+    host: str
+    port: int
+    target: str  # path and query
+    addresses: list[str]  # what `host` resolved to, each checked
+
+
+def resolve(url: str) -> Destination:
+    """Look up `url`'s host once and check every address it resolves to (unless
+    HEARTH_WEBHOOK_ALLOW_PRIVATE). Raises RefusedDestination, or OSError when the lookup fails."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise RefusedDestination("Only http:// and https:// URLs are called.")
+    https = parts.scheme.lower() == "https"
+    try:
+        port = parts.port or (443 if https else 80)
+    except ValueError as error:
+        raise RefusedDestination(f"Bad port: {error}") from None
+    found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(info[4][0] for info in found))
+    if not settings.HEARTH_WEBHOOK_ALLOW_PRIVATE:
+        for address in addresses:
+            if not is_public_address(address):
+                raise RefusedDestination(
+                    f"{parts.hostname} resolves to {address}, not a public address (loopback, "
+                    "private, link-local, multicast or reserved); Hearth does not call those "
+                    "unless HEARTH_WEBHOOK_ALLOW_PRIVATE is on.")
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    return Destination(https, parts.hostname, port, target, addresses)
+
+
+def _open_socket(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """A connection to the first of `addresses` that answers: the checked addresses, never a
+    second lookup of the name, which DNS rebinding could point elsewhere."""
+    failure = OSError("No address to connect to.")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as error:
+            failure = error
+    raise failure
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, destination: Destination, timeout: float):
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self.addresses = destination.addresses
+
+    def connect(self):
+        self.sock = _open_socket(self.addresses, self.port, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """TLS to a checked address, with the URL's host name for SNI and the certificate check."""
+
+    def __init__(self, destination: Destination, timeout: float):
+        self.tls = ssl.create_default_context()
+        super().__init__(destination.host, destination.port, timeout=timeout, context=self.tls)
+        self.addresses = destination.addresses
+
+    def connect(self):
+        sock = _open_socket(self.addresses, self.port, self.timeout)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+
+
+def excerpt(text: bytes | str, limit: int = RESPONSE_EXCERPT_CHARS) -> str:
+    """The first `limit` characters of what an endpoint (or an error) said, control characters
+    replaced: stored as plain text, which the admin shows escaped."""
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    return "".join(c if c.isprintable() or c in "\n\t" else "\ufffd" for c in text[:limit])
+
+
 # Delivering ------------------------------------------------------------------------------------
 
 
@@ -113,16 +213,9 @@ def claim_due(limit: int = 20) -> list[WebhookDelivery]:
     return claimed
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a redirect is a non-2xx answer like any other
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str, str]:
-    """(status code, response body, error) of one request."""
+    """(status code, response excerpt, error) of one request. Redirects are not followed: a 3xx
+    is a non-2xx answer like any other. Raises RefusedDestination."""
     body = b"" if endpoint.build_hook else json.dumps(delivery.payload,
                                                       separators=(",", ":")).encode()
     timestamp = int(time.time())
@@ -133,24 +226,34 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(endpoint.secret, delivery.message_id, timestamp, body),
     }
-    if not endpoint.url.lower().startswith(("http://", "https://")):
-        return None, "", "Only http:// and https:// URLs are called."
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-        endpoint.url, data=body, headers=headers, method="POST")
+    timeout = settings.HEARTH_WEBHOOK_TIMEOUT_SECONDS
     try:
-        with _opener.open(request, timeout=settings.HEARTH_WEBHOOK_TIMEOUT_SECONDS) as response:
-            return response.status, response.read(1000).decode(errors="replace"), ""
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(1000).decode(errors="replace"), f"HTTP {error.code}"
+        destination = resolve(endpoint.url)
+        pinned = _PinnedHTTPSConnection if destination.https else _PinnedHTTPConnection
+        connection = pinned(destination, timeout)
+        try:
+            connection.request("POST", destination.target, body=body, headers=headers)
+            response = connection.getresponse()
+            answer = excerpt(response.read(4 * RESPONSE_EXCERPT_CHARS))
+        finally:
+            connection.close()
+    except RefusedDestination:
+        raise
     except Exception as error:  # noqa: BLE001 - any failure is logged and retried
-        return None, "", f"{type(error).__name__}: {error}"[:1000]
+        return None, "", excerpt(f"{type(error).__name__}: {error}", ERROR_EXCERPT_CHARS)
+    error = "" if 200 <= response.status < 300 else f"HTTP {response.status}"
+    return response.status, answer, error
 
 
 def attempt(delivery: WebhookDelivery) -> WebhookAttempt:
     """Send `delivery` once, log the attempt, and schedule a retry or settle it."""
     endpoint = delivery.endpoint
     started = time.monotonic()
-    status_code, response_body, error = _post(endpoint, delivery)
+    try:
+        status_code, response_body, error = _post(endpoint, delivery)
+        refused = False
+    except RefusedDestination as reason:
+        status_code, response_body, error, refused = None, "", f"Refused: {reason}", True
     duration_ms = int((time.monotonic() - started) * 1000)
     succeeded = status_code is not None and 200 <= status_code < 300
     now = timezone.now()
@@ -162,7 +265,7 @@ def attempt(delivery: WebhookDelivery) -> WebhookAttempt:
     if succeeded:
         delivery.status = DeliveryStatus.SUCCEEDED
         delivery.delivered_at = now
-    elif delivery.attempts >= settings.HEARTH_WEBHOOK_MAX_ATTEMPTS:
+    elif refused or delivery.attempts >= settings.HEARTH_WEBHOOK_MAX_ATTEMPTS:
         delivery.status = DeliveryStatus.FAILED
         logger.warning("Webhook %s to %s failed for good: %s", delivery.event, endpoint.url, error)
     else:

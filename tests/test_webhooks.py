@@ -1,4 +1,5 @@
-"""Publish webhooks, delivered to a real HTTP receiver on localhost."""
+"""Publish webhooks, delivered to a real HTTP receiver on localhost (which needs
+HEARTH_WEBHOOK_ALLOW_PRIVATE: the default refuses it, see test_webhooks_ssrf.py)."""
 
 import json
 import threading
@@ -22,12 +23,14 @@ from tests.factories import comment, draft_post, published_post
 
 class Receiver:
     """A local HTTP server that records requests and answers with the queued status codes
-    (then 200)."""
+    (then 200), `reply_headers` and `reply_body`."""
 
     def __init__(self):
         self.requests: list[dict] = []
         self.statuses: list[int] = []
         self.delay = 0.0
+        self.reply_headers: dict[str, str] = {}
+        self.reply_body = b"ok"
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,9 +42,11 @@ class Receiver:
                 time.sleep(receiver.delay)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
-                self.send_header("Content-Length", "2")
+                for name, value in {**receiver.reply_headers,
+                                    "Content-Length": str(len(receiver.reply_body))}.items():
+                    self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(receiver.reply_body)
 
             def log_message(self, *args):
                 pass
@@ -56,7 +61,12 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def allow_private(settings):
+    settings.HEARTH_WEBHOOK_ALLOW_PRIVATE = True
+
+
+@pytest.fixture
+def receiver(allow_private):
     server = Receiver()
     yield server
     server.close()
@@ -273,7 +283,7 @@ def test_backoff_grows_fourfold_then_gives_up(receiver, editor, settings):
     assert deliver_due() == 0  # a failed delivery is never retried
 
 
-def test_a_dead_endpoint_never_blocks_the_write(editor, settings):
+def test_a_dead_endpoint_never_blocks_the_write(editor, settings, allow_private):
     settings.HEARTH_WEBHOOK_TIMEOUT_SECONDS = 1
     dead = Receiver()
     url = dead.url
