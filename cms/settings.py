@@ -1,7 +1,6 @@
 """Hearth settings, read from the environment (see README, "Configuration")."""
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
-    "axes",
     # Before strawberry_django, so `manage.py export_schema` is Hearth's (it takes no arguments).
     "cms",
     "strawberry_django",
@@ -59,7 +57,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its answer
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -104,18 +101,6 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["OPTIONS"] = {"options": f"-c statement_timeout={timeout_ms}"}
 
 AUTH_USER_MODEL = "cms.User"
-# Password sign-in (the admin) is throttled by django-axes: after HEARTH_ADMIN_LOGIN_FAILURES
-# wrong passwords for one username from one address, that pair is refused (429) for
-# HEARTH_ADMIN_LOGIN_COOLOFF_MINUTES, even with the right password, and no password is hashed.
-# Attempts live in the database (shared by every worker) and are deleted after the cool-off.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
-                           "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = env_int("HEARTH_ADMIN_LOGIN_FAILURES", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("HEARTH_ADMIN_LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "schema.auth.client_ip"  # the address Hearth's other limits use
-AXES_RESET_ON_SUCCESS = True
-AXES_DISABLE_ACCESS_LOG = True  # nothing is stored for a successful sign-in
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -143,12 +128,7 @@ if REDIS_URL:
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
     }
-# Rate-limit counters and quotas may live in a Redis of their own (`noeviction`), apart from the
-# caches (`allkeys-lru` with a `maxmemory`): see SECURITY.md.
-HEARTH_RATELIMIT_REDIS_URL = os.environ.get("HEARTH_RATELIMIT_REDIS_URL", REDIS_URL)
-if HEARTH_RATELIMIT_REDIS_URL:
-    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                           "LOCATION": HEARTH_RATELIMIT_REDIS_URL, "KEY_PREFIX": "ratelimit"}
+    CACHES["ratelimit"] = {**CACHES["default"], "KEY_PREFIX": "ratelimit"}
 
 # CORS for JAMstack origins. Credentials only ever go with an explicit list of origins.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -183,16 +163,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HEARTH_MAX_BODY_BYTES", 1024 * 1024)
 HEARTH_COMMENT_FLOOD_SECONDS = env_int("HEARTH_COMMENT_FLOOD_SECONDS", 15)
 HEARTH_COMMENT_MAX_LINKS = env_int("HEARTH_COMMENT_MAX_LINKS", 2)
 HEARTH_COMMENT_EDIT_WINDOW_SECONDS = env_int("HEARTH_COMMENT_EDIT_WINDOW_SECONDS", 15 * 60)
-# WordPress's "thread_comments_depth": the deepest a reply may sit (a top-level comment has depth
-# 0). A reply to a comment at this depth is refused (INVALID, field parentId).
-HEARTH_MAX_REPLY_DEPTH = env_int("HEARTH_MAX_REPLY_DEPTH", 10)
 HEARTH_TRUSTED_PROXIES = env_list("HEARTH_TRUSTED_PROXIES")
 HEARTH_MAX_NAME_LENGTH = 245
 HEARTH_MAX_EMAIL_LENGTH = 100
 HEARTH_MAX_URL_LENGTH = 200
 HEARTH_MAX_COMMENT_LENGTH = 65_525
-# A post body in characters: a long essay. Longer bodies are refused (INVALID).
-HEARTH_MAX_POST_BODY_LENGTH = env_int("HEARTH_MAX_POST_BODY_LENGTH", 200_000)
 
 # GraphQL limits.
 HEARTH_MAX_PAGE_SIZE = 100
@@ -218,22 +193,12 @@ HEARTH_PREVIEW_URL = os.environ.get(
 
 # CDN caching of anonymous GET queries (s-maxage), and how long persisted queries are kept.
 HEARTH_CDN_MAX_AGE = env_int("HEARTH_CDN_MAX_AGE", 60)
-# Anonymous reads kept server-side (0 turns it off; on only with REDIS_URL, a cache every process
-# shares); writes purge what they change. Bytes: the largest answer kept, and what one client IP
-# and everyone together may store per HEARTH_RESULT_CACHE_SECONDS.
+# Anonymous reads kept server-side (0 turns it off); writes purge what they change.
 HEARTH_RESULT_CACHE_SECONDS = env_int("HEARTH_RESULT_CACHE_SECONDS", 300)
-HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES = env_int("HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES", 256 * 1024)
-HEARTH_RESULT_CACHE_CALLER_BYTES = env_int("HEARTH_RESULT_CACHE_CALLER_BYTES", 4 * 1024 * 1024)
-HEARTH_RESULT_CACHE_TOTAL_BYTES = env_int("HEARTH_RESULT_CACHE_TOTAL_BYTES", 32 * 1024 * 1024)
 # Longer query texts (with their variables) are neither remembered parsed and validated, nor
 # registered as persisted queries: large unique queries cannot fill the caches.
 HEARTH_MAX_CACHED_QUERY_CHARS = env_int("HEARTH_MAX_CACHED_QUERY_CHARS", 20_000)
-# Persisted queries: their life, and the bytes one client IP and everyone together may register
-# per life.
-HEARTH_PERSISTED_QUERY_SECONDS = env_int("HEARTH_PERSISTED_QUERY_SECONDS", 24 * 3600)
-HEARTH_PERSISTED_QUERY_CALLER_BYTES = env_int("HEARTH_PERSISTED_QUERY_CALLER_BYTES", 256 * 1024)
-HEARTH_PERSISTED_QUERY_TOTAL_BYTES = env_int("HEARTH_PERSISTED_QUERY_TOTAL_BYTES",
-                                             16 * 1024 * 1024)
+HEARTH_PERSISTED_QUERY_SECONDS = env_int("HEARTH_PERSISTED_QUERY_SECONDS", 7 * 24 * 3600)
 
 # Where `manage.py install_playground` puts the self-hosted GraphiQL (never committed).
 HEARTH_PLAYGROUND_DIR = Path(
