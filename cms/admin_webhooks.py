@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 
 from cms.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from cms.models.webhooks import TEST_EVENT, WEBHOOK_EVENTS
-from cms.webhooks import enqueue_for, retry_now
+from cms.webhooks import RefusedDestination, enqueue_for, resolve, retry_now
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -18,6 +18,18 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["url", "description", "events", "build_hook", "active"]
+
+    def clean_url(self) -> str:
+        """Refuse at once what the send-time check would refuse (the send-time check is the one
+        that counts: what a name resolves to can change)."""
+        url = self.cleaned_data["url"]
+        try:
+            resolve(url)
+        except RefusedDestination as reason:
+            raise forms.ValidationError(str(reason)) from None
+        except OSError:
+            pass  # a name that does not resolve (yet) is checked again at every send
+        return url
 
 
 @admin.register(WebhookEndpoint)

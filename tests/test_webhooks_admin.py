@@ -66,3 +66,34 @@ def test_retry_now_requeues_a_failed_delivery(db):
                 {"action": "retry", "_selected_action": [delivery.pk]})
 
     assert WebhookDelivery.objects.get().status == DeliveryStatus.PENDING
+
+
+def test_an_endpoint_at_a_private_address_is_refused_with_a_form_error(db, settings):
+    settings.HEARTH_WEBHOOK_ALLOW_PRIVATE = False
+    client = admin_client(db)
+    add = reverse("admin:cms_webhookendpoint_add")
+
+    for url in ["http://169.254.169.254/latest/meta-data/", "http://localhost:8000/hook",
+                "http://[::ffff:10.0.0.1]/hook"]:
+        response = client.post(add, {"url": url, "active": "on"})
+        assert response.status_code == 200
+        assert "not a public address" in response.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+    settings.HEARTH_WEBHOOK_ALLOW_PRIVATE = True
+    response = client.post(add, {"url": "http://localhost:8000/hook", "active": "on"})
+    assert response.status_code == 302
+    assert WebhookEndpoint.objects.get().url == "http://localhost:8000/hook"
+
+
+def test_changing_an_endpoint_to_a_private_address_is_refused(db, settings):
+    settings.HEARTH_WEBHOOK_ALLOW_PRIVATE = False
+    client = admin_client(db)
+    endpoint = WebhookEndpoint.objects.create(url="https://example.com/hook")
+
+    response = client.post(reverse("admin:cms_webhookendpoint_change", args=[endpoint.pk]),
+                           {"url": "http://10.0.0.5/hook", "active": "on"})
+
+    assert "10.0.0.5 resolves to 10.0.0.5, not a public address" in response.content.decode()
+    endpoint.refresh_from_db()
+    assert endpoint.url == "https://example.com/hook"
