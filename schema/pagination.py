@@ -33,14 +33,17 @@ def encode_path_cursor(path: str) -> str:
 
 
 def decode_path_cursor(cursor: str, argument: str, segment: int) -> str:
-    """A thread cursor: the thread position (path) of the comment it points at."""
+    """A thread cursor: the thread position (path) of the comment it points at. Any depth is
+    accepted, as the server issues a cursor for every comment of a thread, however deep (chains
+    older than HEARTH_MAX_REPLY_DEPTH, or imported). Reading one costs a query for its ancestors,
+    which is linear in the cursor's length, and the request size limit bounds that."""
     try:
         text = base64.b64decode(cursor.encode("ascii"), validate=True).decode()
     except (ValueError, UnicodeError, binascii.Error):
         text = ""
     path = text[len(PATH_CURSOR_PREFIX):]
     if (not text.startswith(PATH_CURSOR_PREFIX) or not path.isdigit() or not path.isascii()
-            or len(path) % segment or len(path) > 100 * segment):
+            or len(path) % segment):
         raise GraphQLError(f"`{argument}` is not a cursor of this connection.")
     return path
 

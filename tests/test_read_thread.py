@@ -172,6 +172,41 @@ def test_a_forged_cursor_is_refused(gql, post):
     assert "cursor" in body["errors"][0]["message"]
 
 
+def reply_chain(post, length: int) -> list[int]:
+    """One reply under another, `length` deep, written directly (as an import would, or the
+    services before HEARTH_MAX_REPLY_DEPTH): the ids, top first."""
+    from cms.models import Comment
+    from cms.models.comments import PATH_SEGMENT
+    from tests.threads import recount
+
+    start = (Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    chain: list[Comment] = []
+    for pk in range(start, start + length):
+        parent = chain[-1] if chain else None
+        chain.append(Comment(
+            pk=pk, post=post, parent=parent, depth=len(chain),
+            path=(parent.path if parent else "") + f"{pk:0{PATH_SEGMENT}d}",
+            author_name=f"Guest {pk}", author_email=f"guest{pk}@example.org", body=f"Reply {pk}",
+            html=f"<p>Reply {pk}</p>", status=CommentStatus.APPROVED))
+    Comment.objects.bulk_create(chain)
+    recount(post)
+    return [c.pk for c in chain]
+
+
+def test_a_reply_chain_deeper_than_any_page_reads_to_the_end_by_its_own_cursors(gql, post):
+    chain = reply_chain(post, 260)
+    seen, after = [], None
+    while True:
+        page = gql.execute(THREAD, {"slug": post.slug, "first": 20, "after": after})
+        thread = page["data"]["post"]["thread"]
+        seen += [(e["node"]["id"], e["node"]["depth"]) for e in thread["edges"]]
+        if not thread["pageInfo"]["hasNextPage"]:
+            break
+        after = thread["pageInfo"]["endCursor"]
+    assert seen == [(gid("Comment", pk), depth) for depth, pk in enumerate(chain)]
+    assert thread["totalCount"] == 260
+
+
 COUNTS = """
 query($slug: String!) { post(slug: $slug) {
   commentCount
