@@ -230,13 +230,13 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
     try:
         destination = resolve(endpoint.url)
         pinned = _PinnedHTTPSConnection if destination.https else _PinnedHTTPConnection
-        connection = pinned(destination, timeout)
+        client = pinned(destination, timeout)
         try:
-            connection.request("POST", destination.target, body=body, headers=headers)
-            response = connection.getresponse()
+            client.request("POST", destination.target, body=body, headers=headers)
+            response = client.getresponse()
             answer = excerpt(response.read(4 * RESPONSE_EXCERPT_CHARS))
         finally:
-            connection.close()
+            client.close()
     except RefusedDestination:
         raise
     except Exception as error:  # noqa: BLE001 - any failure is logged and retried
