@@ -3,6 +3,9 @@ refused after DNS resolution, at send time, unless HEARTH_WEBHOOK_ALLOW_PRIVATE 
 address checked is the address connected to; answers are kept as a short excerpt."""
 
 import socket
+import ssl
+import subprocess
+import threading
 
 import pytest
 from django.test import Client
@@ -221,3 +224,41 @@ def test_only_a_short_excerpt_of_the_answer_is_kept_and_shown_escaped(receiver, 
         html = admin.get(page).content.decode()
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         assert "<script>alert(1)" not in html
+
+
+def test_https_sends_the_url_name_for_sni_and_checks_the_certificate(editor, fake_dns, settings,
+                                                                     tmp_path):
+    """TLS goes to the checked address, named as in the URL; a certificate no CA signed fails."""
+    settings.HEARTH_WEBHOOK_ALLOW_PRIVATE = True
+    fake_dns["tls.example"] = [["127.0.0.1"]]
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=tls.example", "-keyout", tmp_path / "key.pem",
+                    "-out", tmp_path / "cert.pem"], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    names = []
+    context.sni_callback = lambda _socket, name, _context: names.append(name)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve_one():
+        conn, _ = listener.accept()
+        try:
+            context.wrap_socket(conn, server_side=True).close()
+        except ssl.SSLError:
+            pass  # the client refuses the self-signed certificate
+        finally:
+            conn.close()
+
+    server = threading.Thread(target=serve_one, daemon=True)
+    server.start()
+    port = listener.getsockname()[1]
+    delivery = publish_to(f"https://tls.example:{port}/hook", editor)
+
+    deliver_due()
+    server.join(5)
+    listener.close()
+
+    assert names == ["tls.example"]
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PENDING
+    assert "CERTIFICATE_VERIFY_FAILED" in delivery.last_error
