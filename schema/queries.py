@@ -10,7 +10,7 @@ from strawberry.types import Info
 from cms import models
 from cms.prepared import PreparedQuery
 from cms.services import previews as preview_services
-from schema.ids import decode_global_id
+from schema.ids import parse_global_id
 from schema.loaders import paginate, with_authors
 from schema.pagination import PageArgs
 from schema.selection import selects
@@ -23,6 +23,7 @@ from schema.types import (
     PostConnection,
     PostFilter,
     PostOrder,
+    Tag,
     filter_posts,
     post_page,
     visible_posts,
@@ -62,16 +63,26 @@ def post_lookup(field: str, with_author: bool, reader: Reader | None, *,
     return PreparedQuery(build)
 
 
+def pk_of(value: str, type_name: str) -> int | None:
+    """The key of a canonical ID of `type_name`; None for anything else, which finds nothing."""
+    parsed = parse_global_id(value)
+    return parsed[1] if parsed is not None and parsed[0] == type_name else None
+
+
+# The types `node(id:)` opens; an ID of any other type (`Node`, `Query`, `UserError`) is null.
+NODE_TYPES = {node_type.__name__: node_type for node_type in (Author, Comment, Post, Tag)}
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Any object by its global ID, if the caller may see it; null "
                                   "for an ID of no such object or of a type without nodes.")
-    def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
-        definition = info.schema.get_type_by_name(id.type_name)
-        origin = getattr(definition, "origin", None)
-        if not (isinstance(origin, type) and issubclass(origin, relay.Node)):
+    def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        parsed = parse_global_id(id)
+        node_type = NODE_TYPES.get(parsed[0]) if parsed else None
+        if node_type is None:
             return None
-        found = origin.resolve_nodes(info=info, node_ids=[id.node_id], required=False)
+        found = node_type.resolve_nodes(info=info, node_ids=[str(parsed[1])], required=False)
         return next(iter(found), None)
 
     @strawberry.field(description="One post by slug or by ID. With `previewToken` (from "
@@ -82,9 +93,8 @@ class Query:
         if (slug is None) == (id is None):
             raise GraphQLError("Pass exactly one of `slug` and `id`.")
         if id is not None:
-            try:
-                _, key = decode_global_id(id, field="id", types=("Post",))
-            except Exception:  # noqa: BLE001 - a malformed ID finds nothing
+            key = pk_of(id, "Post")
+            if key is None:
                 return None
         opened = None
         if preview_token is not None:
@@ -109,11 +119,8 @@ class Query:
 
     @strawberry.field(description="One comment by ID, if the caller may see it.")
     def comment(self, info: Info, id: strawberry.ID) -> Comment | None:
-        try:
-            _, pk = decode_global_id(id, field="id", types=("Comment",))
-        except Exception:  # noqa: BLE001
-            return None
-        return info.context.loaders.comment(pk)
+        pk = pk_of(id, "Comment")
+        return None if pk is None else info.context.loaders.comment(pk)
 
     @strawberry.field(description="The signed-in user; null when anonymous.")
     def viewer(self, info: Info) -> Author | None:

@@ -311,3 +311,75 @@ def test_post_services_refuse_nul_and_lone_surrogates(users, bad):
             post_create(actor=users["author"], **fields)
         assert refused.value.errors[0].code.value == "INVALID"
     assert Post.objects.count() == 0
+
+
+# One ID per object (issue 11, item 16) -----------------------------------------------------------
+
+
+def other_spellings(type_name: str, pk: int) -> list[str]:
+    """Every way of writing an ID that an older decoder took for `type_name` `pk`."""
+    canonical = b64(f"{type_name}:{pk}")
+    spellings = [b64(f"{type_name}:{key}") for key in (
+        f"0{pk}", f"00{pk}", f"+{pk}", f" {pk}", f"{pk} ", f"{pk}\n", f"\t{pk}",
+        str(pk).translate(str.maketrans("0123456789", "０１２３４５６７８９")),  # full-width
+        str(pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),  # Arabic-Indic
+        f"{pk}\x00", f"{str(pk)[:1]}_{str(pk)[1:]}" if pk > 9 else f"0_{pk}",
+    )]
+    spellings += [b64(f"{type_name.lower()}:{pk}"), b64(f" {type_name}:{pk}"),
+                  b64(f"{type_name} :{pk}"), b64(f"{type_name}::{pk}"),
+                  f" {canonical}", f"{canonical} ", f"{canonical}\n", canonical[:4] + "\n"
+                  + canonical[4:], canonical + "=", canonical.rstrip("=") + "==="]
+    if canonical.endswith("="):
+        spellings.append(canonical.rstrip("="))  # unpadded: refused, Hearth always pads
+        # The same bytes with other unused low bits in the last character.
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        data = canonical.rstrip("=")
+        last = alphabet[alphabet.index(data[-1]) + 1]
+        spellings.append(data[:-1] + last + canonical[len(data):])
+        assert base64.b64decode(spellings[-1]) == base64.b64decode(canonical)
+    return [s for s in spellings if s != canonical]
+
+
+@pytest.mark.parametrize("pk", [1, 7, 10, 123, 4567])
+def test_only_the_canonical_spelling_decodes(pk):
+    from schema.ids import parse_global_id
+
+    assert parse_global_id(b64(f"Post:{pk}")) == ("Post", pk)
+    for spelling in other_spellings("Post", pk):
+        parsed = parse_global_id(spelling)
+        assert parsed is None or parsed[0] != "Post", spelling  # "post:1" is no type of ours
+    assert parse_global_id(base64.urlsafe_b64encode(b"Post:1000>").decode()) is None
+
+
+def test_other_spellings_of_an_id_open_nothing(users, gql, settings):
+    settings.DEBUG = False
+    post = factories.published_post(users["author"])
+    comment = factories.comment(post, user=users["subscriber"])
+    query = """query($id: ID!) { node(id: $id) { id } post(id: $id) { id }
+      comment(id: $id) { id } }"""
+    assert gql.execute(query, {"id": gid(post)})["data"]["post"] == {"id": gid(post)}
+    for obj, type_name in ((post, "Post"), (comment, "Comment")):
+        for spelling in other_spellings(type_name, obj.pk):
+            body = gql.execute(query, {"id": spelling})
+            assert body == {"data": {"node": None, "post": None, "comment": None}}, spelling
+
+
+def test_other_spellings_of_an_id_are_not_found_in_mutations(users, settings):
+    settings.DEBUG = False
+    post = factories.published_post(users["author"])
+    comment = factories.comment(post, user=users["subscriber"])
+    editor = GraphQLClient().as_user(users["editor"])
+    before = row_counts()
+    for spelling in other_spellings("Post", post.pk):
+        cases = [(ADD_COMMENT, {"input": guest(post) | {"postId": spelling}}, "addComment"),
+                 (REACT, {"input": {"subjectId": spelling}}, "react"),
+                 ("mutation($id: ID!) { deletePost(id: $id) { deletedId errors { code } } }",
+                  {"id": spelling}, "deletePost")]
+        for document, variables, name in cases:
+            result = editor.execute(document, variables)["data"][name]
+            assert [e["code"] for e in result["errors"]] == ["NOT_FOUND"], (spelling, name)
+    for spelling in other_spellings("Comment", comment.pk):
+        result = editor.execute(ADD_COMMENT, {"input": guest(post) | {"parentId": spelling}})
+        assert [e["code"] for e in result["data"]["addComment"]["errors"]] == ["NOT_FOUND"]
+    assert row_counts() == before
+    assert Post.objects.filter(pk=post.pk).exists()
