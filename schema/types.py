@@ -205,7 +205,7 @@ class Author(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        users = models.User.objects.filter(pk__in=_int_ids(node_ids), is_active=True)
+        users = models.User.objects.public_to(ctx(info).user).filter(pk__in=_int_ids(node_ids))
         return _in_order({u.pk: u for u in users}, node_ids)
 
     @strawberry.field
@@ -230,7 +230,7 @@ class Tag(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        tags = models.Tag.objects.filter(pk__in=_int_ids(node_ids))
+        tags = models.Tag.objects.visible_to(ctx(info).user).filter(pk__in=_int_ids(node_ids))
         return _in_order({t.pk: t for t in tags}, node_ids)
 
     @strawberry.field(description="Posts with this tag the caller may read, newest first.")

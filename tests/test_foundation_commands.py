@@ -59,7 +59,7 @@ def test_seed_demo_post_reads_through_graphql(db):
         comments(first: 20) { totalCount edges { node { author { name isPostAuthor } } } } } }""",
                                    {"slug": DEMO_SLUG})
     post = body["data"]["post"]
-    assert post["author"]["slug"] == "maya"
+    assert post["author"]["slug"] == "maya-lindqvist"  # from the display name, not the login
     assert post["comments"]["totalCount"] >= 6
     assert post["commentCount"] == Post.objects.get(slug=DEMO_SLUG).comment_count
 

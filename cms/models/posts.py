@@ -14,9 +14,19 @@ class PostStatus(models.TextChoices):
     ARCHIVED = "archived"
 
 
+class TagQuerySet(models.QuerySet):
+    def visible_to(self, user, now=None):
+        """Tags of a post `user` may read; a tag only drafts carry could name an unpublished
+        story."""
+        posts = Post.objects.visible_to(user, now).filter(tags=models.OuterRef("pk"))
+        return self.filter(models.Exists(posts))
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

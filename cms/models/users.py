@@ -1,6 +1,10 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 
 from cms.models.loading import LoadsWithoutInit
 
@@ -18,23 +22,74 @@ class Role(models.TextChoices):
 MODERATOR_ROLES = {Role.ADMINISTRATOR, Role.EDITOR}
 
 
+# The name of an account that has none (no display name, no full name): never its login name,
+# which the API does not show.
+DEFAULT_DISPLAY_NAME = "Member"
+
+
+class UserQuerySet(models.QuerySet):
+    def public_to(self, viewer, now=None):
+        """Accounts `viewer` may look up (`node`): their own, and active people with public
+        content, that is a post the viewer may read or a comment whose words the viewer sees
+        (an approved one on such a post; any, for a moderator). Nobody else is listed, so the
+        accounts of subscribers, administrators and the like cannot be enumerated."""
+        from cms.models.comments import Comment, CommentStatus
+        from cms.models.posts import Post
+
+        posts = Post.objects.visible_to(viewer, now)
+        comments = Comment.objects.filter(post__in=posts)
+        signed_in = viewer is not None and viewer.is_authenticated and viewer.is_active
+        if not (signed_in and viewer.is_moderator):
+            comments = comments.filter(status=CommentStatus.APPROVED)
+        public = (Exists(posts.filter(author=OuterRef("pk")))
+                  | Exists(comments.filter(user=OuterRef("pk"))))
+        if signed_in:
+            public |= Q(pk=viewer.pk)
+        return self.filter(public, is_active=True)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser, LoadsWithoutInit):
     display_name = models.CharField(max_length=150, blank=True)
-    slug = models.SlugField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=150, unique=True,
+                            help_text="The public name in URLs, made from the display name; "
+                                      "never the login name.")
     bio = models.TextField(blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
+
+    objects = UserManager()
 
     def __str__(self) -> str:
         return self.display_name or self.username
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            from django.utils.text import slugify
-
-            self.slug = slugify(self.username) or f"user-{self.username}"
         if not self.display_name:
-            self.display_name = self.username
+            self.display_name = self.get_full_name() or DEFAULT_DISPLAY_NAME
+        if not self.slug:
+            self.slug = self.unique_slug()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.slug and self.slug.lower() in self.login_spellings():
+            raise ValidationError({"slug": "The public slug may not be the login name."})
+
+    def login_spellings(self) -> set[str]:
+        return {self.username.lower(), slugify(self.username)}
+
+    def unique_slug(self) -> str:
+        """The display name as a slug, with -2, -3 ... when it is taken or is the login name."""
+        base = slugify(self.display_name)[:140].strip("-") or slugify(DEFAULT_DISPLAY_NAME)
+        taken = set(User.objects.filter(slug__startswith=base).exclude(pk=self.pk)
+                    .values_list("slug", flat=True)) | self.login_spellings()
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
 
     @cached_property
     def role(self) -> Role | None:
