@@ -1,6 +1,7 @@
 """Hearth settings, read from the environment (see README, "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
+    "axes",
     # Before strawberry_django, so `manage.py export_schema` is Hearth's (it takes no arguments).
     "cms",
     "strawberry_django",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its answer
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -101,6 +104,18 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["OPTIONS"] = {"options": f"-c statement_timeout={timeout_ms}"}
 
 AUTH_USER_MODEL = "cms.User"
+# Password sign-in (the admin) is throttled by django-axes: after HEARTH_ADMIN_LOGIN_FAILURES
+# wrong passwords for one username from one address, that pair is refused (429) for
+# HEARTH_ADMIN_LOGIN_COOLOFF_MINUTES, even with the right password, and no password is hashed.
+# Attempts live in the database (shared by every worker) and are deleted after the cool-off.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("HEARTH_ADMIN_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("HEARTH_ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "schema.auth.client_ip"  # the address Hearth's other limits use
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # nothing is stored for a successful sign-in
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
