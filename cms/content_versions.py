@@ -4,11 +4,18 @@ A cached response names the content it shows as tags (`posts`, `post:<id>`,
 `post-comments:<id>`, see schema/http_cache.py) and remembers their versions. Every write bumps
 the versions of what it touched, after its transaction commits, so a cached read of older
 content is never served again. Lists show every post's counts, so any write bumps `posts`.
+
+A version is a random token, never a count: a version key that is evicted or deleted comes back
+as a new token, never as one an old entry remembers. If the cache refuses a bump (full), the keys
+are deleted instead (Redis allows deletes when full); if it cannot be reached at all, nothing can
+be read from it either. Either way no entry of older content matches again.
 """
+
+import secrets
 
 from django.core.cache import cache
 
-from cms import events
+from cms import cache_guard, events
 
 PREFIX = "hearth:tag:"
 
@@ -17,19 +24,40 @@ def _key(tag: str) -> str:
     return PREFIX + tag
 
 
-def versions(tags) -> dict[str, int]:
-    found = cache.get_many([_key(t) for t in tags])
-    return {t: found.get(_key(t), 0) for t in tags}
+def _new() -> str:
+    return secrets.token_hex(8)
+
+
+def versions(tags) -> dict[str, str] | None:
+    """The current version of each tag (a new one for a tag never seen or evicted), or None when
+    the cache cannot say: then nothing may be served from the cache or stored in it."""
+    keys = {tag: _key(tag) for tag in tags}
+
+    def read():
+        found = cache.get_many(list(keys.values()))
+        missing = [key for key in keys.values() if key not in found]
+        if missing:
+            for key in missing:
+                cache.add(key, _new(), timeout=None)
+            found.update(cache.get_many(missing))  # another process's add may have won
+        return {tag: found[key] for tag, key in keys.items()}
+
+    try:
+        return read()
+    except KeyError:  # evicted again at once: the cache is too small to trust
+        return None
+    except Exception:  # noqa: BLE001 - down or full
+        cache_guard.warn("content versions")
+        return None
 
 
 def bump(tags) -> None:
-    for tag in tags:
-        key = _key(tag)
-        if not cache.add(key, 1, timeout=None):
-            try:
-                cache.incr(key)
-            except ValueError:  # evicted between add and incr
-                cache.set(key, 1, timeout=None)
+    keys = [_key(tag) for tag in tags]
+    try:
+        cache.set_many({key: _new() for key in keys}, timeout=None)
+    except Exception:  # noqa: BLE001 - full or down: never an error for a committed write
+        cache_guard.warn("content versions (bump)")
+        cache_guard.attempt("content versions (delete)", lambda: cache.delete_many(keys))
 
 
 def tags_of_write(post_id: int) -> list[str]:

@@ -1,21 +1,35 @@
-"""Fixed-window rate limits in Django's cache.
+"""Fixed-window rate limits and quotas, counted in Django's cache.
 
-The local-memory cache counts per process; with `REDIS_URL` set, every server process shares one
-count. A window is `window` seconds long and starts at a multiple of `window`, so its key expires
-on its own. The counters use the `ratelimit` cache when one is configured (cms/settings.py keeps
-them apart, so a flood of other entries, such as persisted queries, cannot cull them), else
-`default`. If the cache is unreachable the request is let through and a warning is logged: a
-broken cache should not take the site down with it.
+A window is `window` seconds long and starts at a multiple of `window`, so its key expires on its
+own. The counters use the `ratelimit` cache when one is configured (cms/settings.py keeps it
+apart: its own Redis, `HEARTH_RATELIMIT_REDIS_URL`, so a flood of cache entries can neither cull
+nor crowd out the counters), else `default`. With Redis every server process shares one count.
+
+A limit never fails open: if the store is down or full (Redis refuses writes), the request is
+counted in this process's memory instead, so each process still holds the limit on its own.
 """
 
-import logging
 import math
 import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 
-logger = logging.getLogger("hearth")
+from cms import cache_guard
+
+# Where counts go while the store fails: bounded like the local-memory store of settings.
+_fallback = LocMemCache("hearth-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+
+
+def _count(cache, key: str, cost: int, window: int) -> int:
+    if cache.add(key, cost, timeout=window + 1):
+        return cost
+    try:
+        return cache.incr(key, cost)
+    except ValueError:  # the key expired between add and incr: a new window
+        cache.add(key, cost, timeout=window + 1)
+        return cost
 
 
 def hit(key: str, *, limit: int, window: int, cost: int = 1) -> int | None:
@@ -24,17 +38,12 @@ def hit(key: str, *, limit: int, window: int, cost: int = 1) -> int | None:
     now = time.time()
     start = int(now // window) * window
     cache_key = f"hearth:rate:{key}:{start}"
-    cache = caches["ratelimit" if "ratelimit" in settings.CACHES else "default"]
+    store = caches["ratelimit" if "ratelimit" in settings.CACHES else "default"]
     try:
-        if cache.add(cache_key, cost, timeout=window + 1):
-            count = cost
-        else:
-            count = cache.incr(cache_key, cost)
-    except ValueError:  # the key expired between add and incr: a new window
-        count = cost
-    except Exception:  # noqa: BLE001 - the cache is down; fail open
-        logger.warning("Rate limit cache unavailable; letting %s through", key, exc_info=True)
-        return None
+        count = _count(store, cache_key, cost, window)
+    except Exception:  # noqa: BLE001 - the store is down or full: count in this process
+        cache_guard.warn("rate limits (counting in process memory)")
+        count = _count(_fallback, cache_key, cost, window)
     if count > limit:
         return max(1, math.ceil(start + window - now))
     return None

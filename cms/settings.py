@@ -143,7 +143,12 @@ if REDIS_URL:
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
     }
-    CACHES["ratelimit"] = {**CACHES["default"], "KEY_PREFIX": "ratelimit"}
+# Rate-limit counters and quotas may live in a Redis of their own (`noeviction`), apart from the
+# caches (`allkeys-lru` with a `maxmemory`): see SECURITY.md.
+HEARTH_RATELIMIT_REDIS_URL = os.environ.get("HEARTH_RATELIMIT_REDIS_URL", REDIS_URL)
+if HEARTH_RATELIMIT_REDIS_URL:
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                           "LOCATION": HEARTH_RATELIMIT_REDIS_URL, "KEY_PREFIX": "ratelimit"}
 
 # CORS for JAMstack origins. Credentials only ever go with an explicit list of origins.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -191,7 +196,16 @@ HEARTH_MAX_QUERY_DEPTH = env_int("HEARTH_MAX_QUERY_DEPTH", 15)
 HEARTH_MAX_ALIASES = env_int("HEARTH_MAX_ALIASES", 30)
 HEARTH_MAX_TOKENS = env_int("HEARTH_MAX_TOKENS", 2_000)
 HEARTH_MAX_NODES = env_int("HEARTH_MAX_NODES", 20_000)
+# Selections (fields, fragment spreads, inline fragments) written in a document, fragments once:
+# graphql-core compares same-named fields pairwise, so validation time grows with the square of
+# this. 200 is twice the largest page the example blog and the demo read (about 90); the worst
+# document within it validates in tens of milliseconds.
+HEARTH_MAX_SELECTIONS = env_int("HEARTH_MAX_SELECTIONS", 200)
+# `__schema` / `__type` fields per operation (each answers with much of the schema).
+HEARTH_MAX_INTROSPECTION_FIELDS = env_int("HEARTH_MAX_INTROSPECTION_FIELDS", 2)
 HEARTH_INTROSPECTION = env_bool("HEARTH_INTROSPECTION", True)
+# Parsed and validated documents kept per process, by estimated bytes (schema/document_cache.py).
+HEARTH_DOCUMENT_CACHE_BYTES = env_int("HEARTH_DOCUMENT_CACHE_BYTES", 8 * 1024 * 1024)
 
 # Publish webhooks: request timeout, attempts before giving up, first retry delay (then x4 each).
 HEARTH_WEBHOOK_TIMEOUT_SECONDS = env_int("HEARTH_WEBHOOK_TIMEOUT_SECONDS", 5)
@@ -208,14 +222,23 @@ HEARTH_PREVIEW_URL = os.environ.get(
 
 # CDN caching of anonymous GET queries (s-maxage), and how long persisted queries are kept.
 HEARTH_CDN_MAX_AGE = env_int("HEARTH_CDN_MAX_AGE", 60)
-# Anonymous reads kept server-side (0 turns it off); writes purge what they change.
+# Anonymous reads kept server-side (0 turns it off; on only with REDIS_URL, a cache every process
+# shares); writes purge what they change. Bytes: the largest answer kept, and what one client IP
+# and everyone together may store per HEARTH_RESULT_CACHE_SECONDS.
 HEARTH_RESULT_CACHE_SECONDS = env_int("HEARTH_RESULT_CACHE_SECONDS", 300)
-# Longer query texts (with their variables) are neither remembered parsed and validated, nor
-# registered as persisted queries: large unique queries cannot fill the caches.
+# Longer query texts (with their variables) are not registered as persisted queries.
 HEARTH_MAX_CACHED_QUERY_CHARS = env_int("HEARTH_MAX_CACHED_QUERY_CHARS", 20_000)
-HEARTH_PERSISTED_QUERY_SECONDS = env_int("HEARTH_PERSISTED_QUERY_SECONDS", 7 * 24 * 3600)
+# Persisted queries: their life, and the bytes one client IP and everyone together may register
+# per life.
+HEARTH_PERSISTED_QUERY_SECONDS = env_int("HEARTH_PERSISTED_QUERY_SECONDS", 24 * 3600)
+HEARTH_PERSISTED_QUERY_CALLER_BYTES = env_int("HEARTH_PERSISTED_QUERY_CALLER_BYTES", 256 * 1024)
+HEARTH_PERSISTED_QUERY_TOTAL_BYTES = env_int("HEARTH_PERSISTED_QUERY_TOTAL_BYTES",
+                                             16 * 1024 * 1024)
 
 # Where `manage.py install_playground` puts the self-hosted GraphiQL (never committed).
+HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES = env_int("HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES", 256 * 1024)
+HEARTH_RESULT_CACHE_CALLER_BYTES = env_int("HEARTH_RESULT_CACHE_CALLER_BYTES", 4 * 1024 * 1024)
+HEARTH_RESULT_CACHE_TOTAL_BYTES = env_int("HEARTH_RESULT_CACHE_TOTAL_BYTES", 32 * 1024 * 1024)
 HEARTH_PLAYGROUND_DIR = Path(
     os.environ.get("HEARTH_PLAYGROUND_DIR", BASE_DIR / "var" / "playground"))
 

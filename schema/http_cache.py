@@ -65,19 +65,21 @@ def asks_for_lists(document) -> bool:
     return finder.found
 
 
-_lists_by_query: dict[str, bool] = {}
+_lists_by_query: dict[bytes, bool] = {}
 
 
 def lists_asked(execution_context) -> bool:
-    """`asks_for_lists` of the request's document, remembered per query text (small ones)."""
+    """`asks_for_lists` of the request's document, remembered per query text (by its hash, so
+    the memo holds at most 1,000 x ~100 bytes whatever the queries' size)."""
     query, document = execution_context.query, execution_context.graphql_document
     if document is None:
         return False
-    if query in _lists_by_query:
-        return _lists_by_query[query]
+    digest = hashlib.sha256((query or "").encode("utf-8", "surrogatepass")).digest()
+    if digest in _lists_by_query:
+        return _lists_by_query[digest]
     found = asks_for_lists(document)
-    if len(query or "") <= settings.HEARTH_MAX_CACHED_QUERY_CHARS and len(_lists_by_query) < 1000:
-        _lists_by_query[query] = found
+    if len(_lists_by_query) < 1000:
+        _lists_by_query[digest] = found
     return found
 
 
@@ -97,7 +99,9 @@ def finish(request, response):
     """Give a GraphQL JSON response its caching headers (the playground's HTML is left alone)."""
     if not response.get("Content-Type", "").startswith("application/json"):
         return response
-    patch_vary_headers(response, ["Authorization", "X-Visitor-Token"])
+    # Every answer, served from the result cache or not, names all it may depend on: the
+    # session cookie too (a signed-in session is private).
+    patch_vary_headers(response, ["Authorization", "Cookie", "X-Visitor-Token"])
     if not _is_public(request, response):
         response["Cache-Control"] = PRIVATE
         return response

@@ -3,8 +3,15 @@ travels as a short, cacheable URL).
 
 A client sends `extensions.persistedQuery = {version: 1, sha256Hash}` without the query; if the
 hash is unknown it gets the error `PersistedQueryNotFound` (code PERSISTED_QUERY_NOT_FOUND) and
-sends the hash again with the query, which registers it once the hash checks out. Queries are kept
-in Django's cache (locmem per process, or Redis shared by all).
+sends the hash again with the query, which registers it once the hash checks out and the query
+was parsed, validated and executed. Queries are kept in Django's cache (locmem per process, or
+Redis shared by all) for HEARTH_PERSISTED_QUERY_SECONDS.
+
+What callers can make it store is bounded: queries up to HEARTH_MAX_CACHED_QUERY_CHARS, at most
+HEARTH_PERSISTED_QUERY_CALLER_BYTES per client IP and HEARTH_PERSISTED_QUERY_TOTAL_BYTES in all
+per HEARTH_PERSISTED_QUERY_SECONDS (entries live no longer, so at most twice that is ever
+stored). Over a quota the query still runs; it is just not registered. A cache that is down or
+full registers nothing and knows no hash: clients send their queries in full.
 """
 
 import hashlib
@@ -13,7 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from strawberry.http import GraphQLRequestData
 
-from schema.auth import Refused
+from cms import cache_guard, ratelimit
+from schema.auth import Refused, client_ip
 
 CACHE_PREFIX = "hearth:apq:"
 
@@ -28,8 +36,9 @@ def requested(request) -> bool:
     return "extensions" in request.query_params
 
 
-def resolve(data: GraphQLRequestData) -> GraphQLRequestData:
-    """Fill in the query of a persisted-query request, or register it; other requests pass."""
+def resolve(request, data: GraphQLRequestData) -> GraphQLRequestData:
+    """Fill in the query of a persisted-query request, or note it for `register` once it ran;
+    other requests pass. `request` is Django's."""
     persisted = (data.extensions or {}).get("persistedQuery")
     if persisted is None:
         return data
@@ -41,7 +50,7 @@ def resolve(data: GraphQLRequestData) -> GraphQLRequestData:
         raise Refused(400, "`sha256Hash` must be a SHA-256 in hex.", "BAD_REQUEST")
     sha256 = sha256.lower()
     if data.query is None:
-        query = cache.get(_key(sha256))
+        query = cache_guard.attempt("persisted queries", lambda: cache.get(_key(sha256)))
         if query is None:
             raise Refused(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
         data.query = query
@@ -50,5 +59,24 @@ def resolve(data: GraphQLRequestData) -> GraphQLRequestData:
         raise Refused(400, "The provided sha256Hash does not match the query.",
                       "PERSISTED_QUERY_HASH_MISMATCH")
     if len(data.query) <= settings.HEARTH_MAX_CACHED_QUERY_CHARS:
-        cache.set(_key(sha256), data.query, timeout=settings.HEARTH_PERSISTED_QUERY_SECONDS)
+        request.hearth_persist = (sha256, data.query)
     return data
+
+
+def register(request) -> None:
+    """Keep the query `resolve` noted, if the operation was executed (it parsed and validated)
+    and the caller and everyone together are within their quotas."""
+    pending = getattr(request, "hearth_persist", None)
+    if pending is None or not getattr(request, "hearth_executed", False):
+        return
+    sha256, query = pending
+    size = len(_key(sha256)) + len(query.encode())
+    window = settings.HEARTH_PERSISTED_QUERY_SECONDS
+    if ratelimit.hit(f"persisted:{client_ip(request)}", window=window, cost=size,
+                     limit=settings.HEARTH_PERSISTED_QUERY_CALLER_BYTES) is not None:
+        return
+    if ratelimit.hit("persisted:all", window=window, cost=size,
+                     limit=settings.HEARTH_PERSISTED_QUERY_TOTAL_BYTES) is not None:
+        return
+    cache_guard.attempt("persisted queries", lambda: cache.set(_key(sha256), query,
+                                                               timeout=window))

@@ -6,22 +6,37 @@ of the content it shows and their versions at the time. A repeat is served from 
 every tag still has that version: writes bump versions after they commit
 (cms/content_versions.py), so no read is stale after a write. A scheduled post going live is not
 a write: entries never outlive the next scheduled publication.
+
+It is on only when the cache is shared by every server process (Redis): with a cache per process
+a write in one process could not reach the entries of another. What callers can make it store is
+bounded: no answer over HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES, at most
+HEARTH_RESULT_CACHE_CALLER_BYTES per client IP and HEARTH_RESULT_CACHE_TOTAL_BYTES in all per
+HEARTH_RESULT_CACHE_SECONDS (entries live no longer, so at most twice that is ever stored). A
+cache that is down or full is skipped: the read runs uncached.
 """
 
 import hashlib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db.models import Min
 from django.http import HttpResponse
 from django.utils import timezone
 from strawberry.extensions import SchemaExtension
 
-from cms import content_versions
+from cms import cache_guard, content_versions, ratelimit
 from cms.models import Post, PostStatus
+from schema.auth import client_ip
 
 PREFIX = "hearth:result:"
+
+
+def enabled() -> bool:
+    return settings.HEARTH_RESULT_CACHE_SECONDS > 0 and not isinstance(
+        caches["default"], LocMemCache | DummyCache)
 
 
 def _cache_key(request) -> str | None:
@@ -51,19 +66,21 @@ def _lifetime() -> int:
 
 
 class MarkQueries(SchemaExtension):
-    """Tells the cache which requests ran a query (only those may be stored)."""
+    """Tells the view which requests were executed (parsed and validated without errors, see
+    schema/persisted.py) and which of them ran a query (only those may be stored)."""
 
     def on_execute(self):
         yield
         request = getattr(self.execution_context.context, "request", None)
         operation_type = getattr(self.execution_context, "operation_type", None)
         if request is not None and operation_type is not None:
+            request.hearth_executed = True
             request.hearth_ran_query = operation_type.value == "query"
 
 
 def served_from_cache(view):
     def wrapped(request, *args, **kwargs):
-        if settings.HEARTH_RESULT_CACHE_SECONDS <= 0 or not _is_anonymous(request):
+        if not enabled() or not _is_anonymous(request):
             return view(request, *args, **kwargs)
         try:
             key = _cache_key(request)
@@ -71,7 +88,7 @@ def served_from_cache(view):
             key = None
         if key is None:
             return view(request, *args, **kwargs)
-        entry = cache.get(key)
+        entry = cache_guard.attempt("result cache", lambda: cache.get(key))
         if entry is not None and content_versions.versions(entry["tags"]) == entry["tags"]:
             response = HttpResponse(entry["body"], content_type="application/json")
             request.hearth_cache_tags = set(entry["tags"])
@@ -81,13 +98,8 @@ def served_from_cache(view):
         # half-way through what the query read, and the result is not stored.
         before = content_versions.versions(["posts"])
         response = view(request, *args, **kwargs)
-        if _storable(request, response):
-            tags = content_versions.versions(
-                sorted(getattr(request, "hearth_cache_tags", ()) or ("posts",)))
-            unchanged = content_versions.versions(["posts"]) == before
-            lifetime = _lifetime()
-            if unchanged and lifetime > 0:
-                cache.set(key, {"body": response.content, "tags": tags}, timeout=lifetime)
+        if before is not None and _storable(request, response):
+            _store(request, key, response.content, before["posts"])
         return response
 
     wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
@@ -102,4 +114,29 @@ def _storable(request, response) -> bool:
         and not getattr(request, "hearth_private", False)
         and response.get("Content-Type", "").startswith("application/json")
         and b'"errors":' not in response.content
+        and len(response.content) <= settings.HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES
     )
+
+
+def _store(request, key: str, body: bytes, posts_before: str) -> None:
+    names = sorted(getattr(request, "hearth_cache_tags", ()) or ("posts",))
+    now = content_versions.versions([*names, "posts"])
+    lifetime = _lifetime()
+    if now is None or now["posts"] != posts_before or lifetime <= 0:
+        return
+    tags = {name: now[name] for name in names}
+    size = len(key) + len(body) + sum(len(name) + len(version) for name, version in tags.items())
+    if not _within_quota(request, size):
+        return
+    cache_guard.attempt("result cache", lambda: cache.set(
+        key, {"body": body, "tags": tags}, timeout=lifetime))
+
+
+def _within_quota(request, size: int) -> bool:
+    """Count `size` bytes against the caller's quota, then (if within it) the total."""
+    window = settings.HEARTH_RESULT_CACHE_SECONDS
+    if ratelimit.hit(f"result-cache:{client_ip(request)}", window=window, cost=size,
+                     limit=settings.HEARTH_RESULT_CACHE_CALLER_BYTES) is not None:
+        return False
+    return ratelimit.hit("result-cache:all", window=window, cost=size,
+                         limit=settings.HEARTH_RESULT_CACHE_TOTAL_BYTES) is None

@@ -71,7 +71,9 @@ class HearthGraphQLView(GraphQLView):
     def dispatch(self, request, *args, **kwargs):
         try:
             request.hearth_user = authenticate(request)
-            return self.run(request=request)
+            response = self.run(request=request)
+            persisted.register(request)
+            return response
         except Refused as refused:
             return error_response(refused.status, refused.message, refused.code)
         except HTTPException as error:
@@ -92,7 +94,7 @@ class HearthGraphQLView(GraphQLView):
         return value
 
     def parse_http_body(self, request):
-        data = persisted.resolve(super().parse_http_body(request))
+        data = persisted.resolve(request.request, super().parse_http_body(request))
         if not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "`operationName` must be a string.")
         return data

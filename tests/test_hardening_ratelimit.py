@@ -1,7 +1,11 @@
 """Mutation rate limits per caller: anonymous callers per IP, signed-in ones per user, moderators
 exempt; a refusal runs nothing and says when to come back. Checked on the local-memory cache and
-on Redis (127.0.0.1:6379), each test with its own key prefix."""
+on Redis (127.0.0.1:6379), each test with its own key prefix. A store that is down or full
+never lets a flood through."""
 
+import os
+import subprocess
+import sys
 import time
 import uuid
 
@@ -11,6 +15,7 @@ from cms import ratelimit
 from cms.models import Reaction
 from tests import factories
 from tests.conftest import GraphQLClient
+from tests.redis_servers import RedisServer
 from tests.writes import REACT, gid
 
 WINDOW = 3_600  # long, so a test never straddles two windows
@@ -126,13 +131,56 @@ def test_the_limit_is_shared_through_redis(settings):
     assert ratelimit.hit("shared", limit=3, window=WINDOW) is not None
 
 
-def test_an_unreachable_cache_lets_requests_through(settings, gql, users):
+@pytest.fixture
+def fresh_fallback():
+    ratelimit._fallback.clear()
+    yield
+    ratelimit._fallback.clear()
+
+
+def test_an_unreachable_store_still_limits_in_each_process(settings, gql, users, fresh_fallback):
+    """The store is down: the count goes on in this process's memory, never fails open."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:1/0"}}
     settings.HEARTH_MUTATION_RATE_LIMIT = 1
     post = factories.published_post(users["author"])
     assert react(gql, post, "LIKE").status_code == 200
-    assert react(gql, post, "LOVE").status_code == 200
+    assert_rate_limited(react(gql, post, "LOVE"))
+    assert list(Reaction.objects.values_list("kind", flat=True)) == ["like"]
+
+
+def test_a_full_store_still_limits(settings, gql, users, tmp_path, fresh_fallback):
+    """Redis at its maxmemory with `noeviction` refuses every write: still limited."""
+    server = RedisServer(tmp_path, maxmemory="4mb", policy="noeviction").start()
+    try:
+        server.fill()
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                       "LOCATION": "hearth-test-full"},
+                           "ratelimit": server.cache_settings()}
+        settings.HEARTH_MUTATION_RATE_LIMIT = 2
+        post = factories.published_post(users["author"])
+        assert react(gql, post, "LIKE").status_code == 200
+        assert react(gql, post, "LOVE").status_code == 200
+        assert_rate_limited(react(gql, post, "HUG"))
+        assert Reaction.objects.count() == 2
+    finally:
+        server.stop()
+
+
+def test_the_counters_can_have_a_redis_of_their_own():
+    """HEARTH_RATELIMIT_REDIS_URL (default REDIS_URL) puts the counters in another Redis."""
+    code = ("from django.conf import settings as s; "
+            "print(s.CACHES['default']['LOCATION'], s.CACHES['ratelimit']['LOCATION'])")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings", "DEBUG": "1",
+           "REDIS_URL": "redis://cache:6379/0"}
+    env.pop("HEARTH_RATELIMIT_REDIS_URL", None)
+    shared = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code],
+                            env=env, capture_output=True, text=True, check=True)
+    assert shared.stdout.split() == ["redis://cache:6379/0", "redis://cache:6379/0"]
+    env["HEARTH_RATELIMIT_REDIS_URL"] = "redis://limits:6379/0"
+    apart = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code],
+                           env=env, capture_output=True, text=True, check=True)
+    assert apart.stdout.split() == ["redis://cache:6379/0", "redis://limits:6379/0"]
 
 
 def test_a_flood_of_other_cache_entries_does_not_reset_the_counters(settings):

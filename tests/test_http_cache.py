@@ -1,15 +1,19 @@
-"""CDN caching of public reads, and automatic persisted queries."""
+"""CDN caching of public reads (answers from the result cache too), and automatic persisted
+queries."""
 
 import hashlib
 import json
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from cms.services.previews import preview_token_create
 from tests.conftest import make_user
 from tests.factories import comment, draft_post, published_post
+from tests.redis_servers import RedisServer
 
 POST_QUERY = "query($slug: String!) { post(slug: $slug) { title commentCount } }"
 THREAD_QUERY = ("query($slug: String!) { post(slug: $slug) { title thread { edges { node { body "
@@ -230,3 +234,39 @@ def test_a_persisted_mutation_is_refused_over_get(author):
     from cms.models import Post
 
     assert not Post.objects.exists()
+
+
+# Answers from the server-side result cache ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_cached_answer_has_the_headers_of_an_uncached_one(author, settings, redis_server,
+                                                            method):
+    redis_server.empty()
+    settings.CACHES = {"default": redis_server.cache_settings(),
+                       "ratelimit": redis_server.cache_settings(KEY_PREFIX="ratelimit")}
+    settings.HEARTH_RESULT_CACHE_SECONDS = 300
+    post = published_post(author)
+
+    def ask():
+        if method == "get":
+            return get(POST_QUERY, {"slug": post.slug})
+        return Client().post("/graphql/", {"query": POST_QUERY, "variables": {"slug": post.slug}},
+                             content_type="application/json")
+
+    uncached = ask()
+    with CaptureQueriesContext(connection) as queries:
+        cached = ask()
+
+    assert len(queries) == 0  # served from the result cache
+    assert cached.content == uncached.content
+    assert {"Authorization", "Cookie", "X-Visitor-Token"} <= {
+        v.strip() for v in uncached["Vary"].split(",")}
+    assert dict(cached.items()) == dict(uncached.items())

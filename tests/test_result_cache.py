@@ -15,13 +15,25 @@ from cms.services.posts import post_unpublish, post_update
 from cms.services.reactions import reaction_add
 from tests.conftest import GraphQLClient, make_user
 from tests.factories import comment, published_post
+from tests.redis_servers import RedisServer
 
 PAGE = """query($slug: String!) { post(slug: $slug) { title commentCount
   reactions { total } thread { totalCount edges { node { body status } } } } }"""
 
 
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(autouse=True)
-def _result_cache_on(settings):
+def _result_cache_on(settings, redis_server):
+    """On, in a Redis of the tests' own: the result cache is on only with a shared cache."""
+    redis_server.client.flushall()
+    settings.CACHES = {"default": redis_server.cache_settings(),
+                       "ratelimit": redis_server.cache_settings(KEY_PREFIX="ratelimit")}
     settings.HEARTH_RESULT_CACHE_SECONDS = 300
 
 
@@ -129,3 +141,24 @@ def test_a_scheduled_post_appears_on_time_despite_the_cache(site):
 
     time.sleep(1.1)  # the entry lived at most until the scheduled time
     assert client.execute(query)["data"]["posts"]["totalCount"] == 2
+
+
+def test_an_evicted_version_never_brings_back_an_older_answer(site, commit, redis_server):
+    """Versions are random tokens: a version key evicted after a write comes back as a new
+    token, never as the one the entry of before the write remembers."""
+    post = site["post"]
+    assert read(post)["title"] == post.title
+    commit(post_update, actor=site["editor"], post=post, title="Renamed")
+    for key in redis_server.client.keys("*hearth:tag:*"):
+        redis_server.client.delete(key)
+    assert read(post)["title"] == "Renamed"
+
+
+def test_no_result_cache_without_a_cache_every_process_shares(site, settings):
+    """Each process's memory: a write in one process could not reach another's entries."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "hearth-test-result-cache"}}
+    read(site["post"])
+    with CaptureQueriesContext(connection) as queries:
+        read(site["post"])
+    assert len(queries) > 0
