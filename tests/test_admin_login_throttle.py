@@ -93,3 +93,11 @@ def test_a_locked_out_account_keeps_its_api_token_and_session(admin_user):
     browser = Client()
     browser.force_login(admin_user)
     assert browser.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("username", ["x" * 300, "a\x00b", "boss\x00", "é" * 151])
+def test_hostile_usernames_are_refused_cleanly(admin_user, username):
+    for _ in range(6):
+        response, _client = sign_in(username, "wrong\x00" * 50)
+        assert response.status_code in (200, 429)
+    assert signed_in(*sign_in("boss", "pw-boss"))
