@@ -226,6 +226,9 @@ HEARTH_CDN_MAX_AGE = env_int("HEARTH_CDN_MAX_AGE", 60)
 # shares); writes purge what they change. Bytes: the largest answer kept, and what one client IP
 # and everyone together may store per HEARTH_RESULT_CACHE_SECONDS.
 HEARTH_RESULT_CACHE_SECONDS = env_int("HEARTH_RESULT_CACHE_SECONDS", 300)
+HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES = env_int("HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES", 256 * 1024)
+HEARTH_RESULT_CACHE_CALLER_BYTES = env_int("HEARTH_RESULT_CACHE_CALLER_BYTES", 4 * 1024 * 1024)
+HEARTH_RESULT_CACHE_TOTAL_BYTES = env_int("HEARTH_RESULT_CACHE_TOTAL_BYTES", 32 * 1024 * 1024)
 # Longer query texts (with their variables) are not registered as persisted queries.
 HEARTH_MAX_CACHED_QUERY_CHARS = env_int("HEARTH_MAX_CACHED_QUERY_CHARS", 20_000)
 # Persisted queries: their life, and the bytes one client IP and everyone together may register
@@ -236,9 +239,6 @@ HEARTH_PERSISTED_QUERY_TOTAL_BYTES = env_int("HEARTH_PERSISTED_QUERY_TOTAL_BYTES
                                              16 * 1024 * 1024)
 
 # Where `manage.py install_playground` puts the self-hosted GraphiQL (never committed).
-HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES = env_int("HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES", 256 * 1024)
-HEARTH_RESULT_CACHE_CALLER_BYTES = env_int("HEARTH_RESULT_CACHE_CALLER_BYTES", 4 * 1024 * 1024)
-HEARTH_RESULT_CACHE_TOTAL_BYTES = env_int("HEARTH_RESULT_CACHE_TOTAL_BYTES", 32 * 1024 * 1024)
 HEARTH_PLAYGROUND_DIR = Path(
     os.environ.get("HEARTH_PLAYGROUND_DIR", BASE_DIR / "var" / "playground"))
 
