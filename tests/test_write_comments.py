@@ -3,6 +3,7 @@ replies, lengths and validation. Every refusal leaves the row counts as they wer
 
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 
 from cms.models import Comment, CommentStatus
@@ -77,6 +78,36 @@ def test_guest_comment_is_approved_once_an_earlier_one_of_that_email_was_approve
     other = add(gql, guest(post, body="Three.", authorEmail="someone.else@example.org"))
     assert other["status"] == "PENDING"
     assert Comment.objects.get(pk=_pk(later["id"])).author_email == "grace@example.org"
+
+
+def test_an_approved_guests_email_under_another_name_is_held(gql, users):
+    post = factories.published_post(users["author"])
+    approve(add(gql, guest(post, body="One.", authorEmail="grace@example.org"))["id"], users)
+    owner_name = str(users["administrator"])
+    impostor = add(gql, guest(post, body="Two.", authorName=owner_name,
+                              authorEmail="GRACE@example.org"))
+    assert impostor["status"] == "PENDING"
+    thread = gql.execute(THREAD, {"slug": post.slug})["data"]["post"]["thread"]
+    assert [e["node"]["author"]["name"] for e in thread["edges"]] == ["Grace"]
+    assert add(gql, guest(post, body="Three.", authorEmail="Grace@Example.org"))[
+        "status"] == "APPROVED"
+
+
+@pytest.mark.parametrize("email", ["ann@example.com", "ANN@Example.COM"])
+def test_a_guest_may_not_use_a_registered_accounts_email(gql, users, email):
+    post = factories.published_post(users["other_author"])
+    result = refuse(gql, guest(post, authorName="Ann", authorEmail=email), "FORBIDDEN",
+                    "authorEmail")
+    assert "sign in" in result["errors"][0]["message"].lower()
+    signed_in = GraphQLClient().as_user(users["author"])
+    assert add(signed_in, {"postId": gid(post), "body": "Mine."})["status"] == "APPROVED"
+
+
+def test_the_email_of_a_deactivated_account_is_a_guests_like_any_other(gql, users):
+    users["subscriber"].is_active = False
+    users["subscriber"].save()
+    post = factories.published_post(users["author"])
+    assert add(gql, guest(post, authorEmail="sub@example.com"))["status"] == "PENDING"
 
 
 def test_registered_users_comment_is_approved_at_once(users):
@@ -207,6 +238,33 @@ def test_reply_to_another_posts_comment_is_invalid(gql, users):
     elsewhere = factories.comment(factories.published_post(users["author"]),
                                   user=users["subscriber"])
     refuse(gql, guest(post, parentId=gid(elsewhere)), "INVALID", "parentId")
+
+
+def test_a_reply_below_the_deepest_allowed_level_is_invalid(gql, settings, users):
+    settings.HEARTH_MAX_REPLY_DEPTH = 2
+    post = factories.published_post(users["author"])
+    top = factories.comment(post, user=users["editor"])
+    middle = factories.comment(post, user=users["editor"], parent=top)
+    deepest = factories.comment(post, user=users["editor"], parent=middle)
+    assert deepest.depth == 2
+    client = GraphQLClient().as_user(users["editor"])
+    result = refuse(client, {"postId": gid(post), "parentId": gid(deepest), "body": "Deeper."},
+                    "INVALID", "parentId")
+    assert "at most 2 deep" in result["errors"][0]["message"]
+    assert add(client, {"postId": gid(post), "parentId": gid(middle), "body": "Beside."})[
+        "depth"] == 2
+
+
+def test_replies_nest_ten_deep_by_default(settings, users):
+    assert settings.HEARTH_MAX_REPLY_DEPTH == 10
+    post = factories.published_post(users["author"])
+    parent = None
+    for _ in range(11):
+        parent = factories.comment(post, user=users["editor"], parent=parent)
+    assert parent.depth == 10
+    client = GraphQLClient().as_user(users["editor"])
+    refuse(client, {"postId": gid(post), "parentId": gid(parent), "body": "Eleven."}, "INVALID",
+           "parentId")
 
 
 def test_name_of_245_characters_is_kept_whole_and_246_is_refused(gql, users):

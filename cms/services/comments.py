@@ -1,20 +1,21 @@
 """Writes to comments: add, edit, delete, moderate. Counts change in the same transaction.
 
 Every service locks the post row first, so writers to one thread queue in one order (no deadlock
-between a reply and the moderation of its parent) and the flood and duplicate checks see every
-comment committed before them.
+between a reply and the moderation of its parent) and the duplicate check sees every comment
+committed before it. The flood check looks across posts, so it also serialises on its author.
 """
 
+import hashlib
 import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from cms import events
-from cms.models import Comment, CommentStatus, Post
+from cms.models import Comment, CommentStatus, Post, User
 from cms.models.comments import PATH_SEGMENT
 from cms.permissions import is_moderator, is_signed_in, require_moderator, require_signed_in
 from cms.rendering import render_markdown
@@ -27,12 +28,19 @@ LINK = re.compile(r"<a\s[^>]*>|https?://\S+|(?<![\w/.])www\.\S+", re.IGNORECASE)
 
 
 def _lock_post(post_id: int) -> Post:
-    return Post.objects.select_for_update().get(pk=post_id)
+    """The post row, locked; NOT_FOUND if it was deleted since the caller read it."""
+    post = Post.objects.select_for_update().filter(pk=post_id).first()
+    if post is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "There is no such post.", field="postId")
+    return post
 
 
 def _lock_comment(comment: Comment) -> Comment:
     _lock_post(comment.post_id)
-    return Comment.objects.select_for_update().get(pk=comment.pk)
+    locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+    if locked is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "There is no such comment.", field="id")
+    return locked
 
 
 def _thread_change(comment: Comment, delta: int) -> int:
@@ -76,16 +84,46 @@ def _too_many_links(body: str) -> bool:
     return len(LINK.findall(body)) > settings.HEARTH_COMMENT_MAX_LINKS
 
 
-def _initial_status(*, user, email: str, body: str) -> str:
+def _initial_status(*, user, name: str, email: str, body: str) -> str:
     if is_moderator(user):
         return CommentStatus.APPROVED
     if _too_many_links(body):
         return CommentStatus.PENDING
     if is_signed_in(user):
         return CommentStatus.APPROVED
-    known = Comment.objects.filter(author_email=email, user__isnull=True,
+    # WordPress's "comment author must have a previously approved comment": the same name AND
+    # e-mail, so an approved guest's address does not approve whoever writes under another name.
+    known = Comment.objects.filter(author_email=email, author_name=name, user__isnull=True,
                                    status=CommentStatus.APPROVED).exists()
     return CommentStatus.APPROVED if known else CommentStatus.PENDING
+
+
+def _check_guest_email(email: str) -> None:
+    """A guest may not write as a registered account's address: they sign in to use it."""
+    if User.objects.filter(email__iexact=email, is_active=True).exists():
+        raise DomainError(ErrorCode.FORBIDDEN, "Sign in to comment with this e-mail address.",
+                          field="authorEmail")
+
+
+def _author_lock_key(kind: str, value: object) -> int:
+    digest = hashlib.blake2b(f"hearth-comment-author:{kind}:{value}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def _serialise_author(*, user, email: str, ip: str | None) -> None:
+    """Hold, until this transaction ends, a lock for each thing that identifies the author in
+    the flood rule (account or e-mail, and IP), so two comments by one author to different
+    posts are checked one after the other. PostgreSQL: transaction-scoped advisory locks, taken
+    in one order (no deadlock). SQLite needs none: an IMMEDIATE transaction already holds the
+    database's only write lock."""
+    if connection.vendor != "postgresql":
+        return
+    keys = [("user", user.pk) if user is not None else ("email", email)]
+    if ip:
+        keys.append(("ip", ip))
+    with connection.cursor() as cursor:
+        for key in sorted(_author_lock_key(kind, value) for kind, value in keys):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _check_flood(*, user, email: str, ip: str | None) -> None:
@@ -95,6 +133,7 @@ def _check_flood(*, user, email: str, ip: str | None) -> None:
     same_author = Q(user=user) if is_signed_in(user) else Q(author_email=email, user__isnull=True)
     if ip:
         same_author |= Q(ip_address=ip)
+    _serialise_author(user=user, email=email, ip=ip)
     since = timezone.now() - timedelta(seconds=seconds)
     last = (Comment.objects.filter(same_author, created_at__gt=since)
             .order_by("-created_at").values_list("created_at", flat=True).first())
@@ -137,15 +176,21 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
                         max_length=settings.HEARTH_MAX_EMAIL_LENGTH, required=guest)
     url = clean_url(author_url, field="authorUrl", max_length=settings.HEARTH_MAX_URL_LENGTH)
     if parent is not None:
-        parent = Comment.objects.get(pk=parent.pk)  # as it is now, under the post's lock
-    if parent is not None and (parent.post_id != post.pk
-                               or parent.status != CommentStatus.APPROVED):
-        raise DomainError(ErrorCode.INVALID, "You can only reply to an approved comment of "
-                          "this post.", field="parentId")
+        parent = Comment.objects.filter(pk=parent.pk).first()  # as it is now, under the lock
+        if (parent is None or parent.post_id != post.pk
+                or parent.status != CommentStatus.APPROVED):
+            raise DomainError(ErrorCode.INVALID, "You can only reply to an approved comment of "
+                              "this post.", field="parentId")
+        if parent.depth >= settings.HEARTH_MAX_REPLY_DEPTH:
+            raise DomainError(ErrorCode.INVALID, "Replies nest at most "
+                              f"{settings.HEARTH_MAX_REPLY_DEPTH} deep: reply to a comment "
+                              "higher in the thread.", field="parentId")
     user = None if guest else actor
     if user is not None:
         name = name or str(user)
         email = email or user.email.lower()
+    else:
+        _check_guest_email(email)
     _check_duplicate(post=post, parent=parent, user=user, email=email, body=body)
     _check_flood(user=user, email=email, ip=ip_address)
 
@@ -154,7 +199,7 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
         author_name=name, author_email=email, author_url=url, ip_address=ip_address or None,
         user_agent=(user_agent or "")[:500], body=body,
         html=render_markdown(body, for_comment=True),
-        status=_initial_status(user=user, email=email, body=body),
+        status=_initial_status(user=user, name=name, email=email, body=body),
     )
     comment.path = (parent.path if parent else "") + f"{comment.pk:0{PATH_SEGMENT}d}"
     comment.save(update_fields=["path"])

@@ -1,7 +1,8 @@
 """React and unreact: idempotent per reactor, subject and kind, with exact stored counts.
 
 The database's unique constraints decide races: of two identical reactions at once one row is
-written; the other caller's insert fails inside a savepoint and changes nothing.
+written; the other caller's insert fails inside a savepoint and changes nothing. The subject's row
+is locked first, so a subject deleted meanwhile is NOT_FOUND, never a broken foreign key.
 """
 
 from django.db import IntegrityError, transaction
@@ -31,6 +32,12 @@ def _check_kind(kind: str) -> None:
         raise DomainError(ErrorCode.INVALID, "Unknown reaction kind.", field="kind")
 
 
+def _lock_subject(subject: Post | Comment) -> None:
+    if not type(subject).objects.select_for_update().filter(pk=subject.pk).exists():
+        name = type(subject).__name__.lower()
+        raise DomainError(ErrorCode.NOT_FOUND, f"There is no such {name}.", field="subjectId")
+
+
 def _changed(subject: Post | Comment, kind: str, delta: int) -> None:
     type(subject).objects.filter(pk=subject.pk).update(
         **{count_field(kind): F(count_field(kind)) + delta}
@@ -47,6 +54,7 @@ def reaction_add(*, subject: Post | Comment, kind: str, user=None,
     """Returns True when a reaction was added, False when it was already there."""
     _check_kind(kind)
     fields = {**_subject(subject), **_reactor(user, visitor_key), "kind": kind}
+    _lock_subject(subject)
     try:
         with transaction.atomic():
             Reaction.objects.create(**fields)
@@ -63,6 +71,7 @@ def reaction_remove(*, subject: Post | Comment, kind: str, user=None,
                     visitor_key: str | None = None) -> bool:
     """Returns True when a reaction was removed, False when there was none."""
     _check_kind(kind)
+    _lock_subject(subject)
     deleted, _ = Reaction.objects.filter(
         **_subject(subject), **_reactor(user, visitor_key), kind=kind
     ).delete()
