@@ -8,7 +8,7 @@ PORT ?= 8000
 
 export DEBUG ?= 1
 
-.PHONY: run test test-live lint schema clean bench bench-quick example playground
+.PHONY: run test test-live lint schema clean bench bench-quick example playground bench-hostile
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,13 @@ bench: $(STAMP) $(GRAPHENE_STAMP)
 bench-quick: $(STAMP) $(GRAPHENE_STAMP)
 	mkdir -p var
 	$(BIN)/python -m benchmarks.run --quick
+
+# Hostile requests (issue 11): every class of attack against a server of its own (gunicorn with
+# 2 workers, a fresh PostgreSQL database, its own redis-servers), with the CPU, memory and Redis
+# each costs; writes benchmarks/HOSTILE.md. HOSTILE_ARGS=--quick for a short run, --sqlite.
+bench-hostile: $(STAMP)
+	mkdir -p var
+	$(BIN)/python -m benchmarks.hostile $(HOSTILE_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-graphene var .pytest_cache
