@@ -87,6 +87,8 @@ def test_comments_get_nofollow_links_and_no_images_or_headings():
     assert 'rel="nofollow ugc noopener"' in html
 
 
-def test_table_cells_keep_only_text_align():
+def test_table_cells_keep_their_alignment_and_nothing_else():
     html = render_markdown("| a |\n|:-:|\n| b |")
-    assert '<td style="text-align:center">b</td>' in html
+    assert '<td align="center">b</td>' in html
+    assert {name for tag, attrs in Elements(html).found if tag in {"th", "td"} for name in attrs} \
+        == {"align"}
