@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -46,9 +47,10 @@ def _validate_text(title: str | None, body: str | None) -> None:
     if title is not None and len(title) > MAX_TITLE:
         errors.append(DomainError(ErrorCode.INVALID, f"A title has at most {MAX_TITLE} characters.",
                                   field="title"))
-    if body is not None and len(body) > 1_000_000:
-        errors.append(DomainError(ErrorCode.INVALID, "A body has at most 1,000,000 characters.",
-                                  field="body"))
+    if body is not None and len(body) > settings.HEARTH_MAX_POST_BODY_LENGTH:
+        errors.append(DomainError(
+            ErrorCode.INVALID, f"A body has {len(body):,} characters; at most "
+            f"{settings.HEARTH_MAX_POST_BODY_LENGTH:,} fit.", field="body"))
     for field, value in (("title", title), ("body", body)):
         if value is not None and ("\x00" in value or not _encodable(value)):
             errors.append(DomainError(ErrorCode.INVALID, f"The {field} contains a NUL character "
