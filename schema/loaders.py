@@ -9,8 +9,8 @@ costs one query per field level, not one per comment.
 from collections import defaultdict
 from functools import cache, lru_cache
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Q, Value, Window
+from django.db.models.functions import Left, Length, RowNumber
 
 from cms.models import Comment, Post, Reaction, Tag
 from cms.models.comments import PATH_SEGMENT
@@ -140,12 +140,15 @@ def replies_query(moderator: bool, backward: bool, before: bool, forward: bool):
 
 @lru_cache(maxsize=256)
 def thread_query(moderator: bool, limit: int, after: bool):
-    """`limit` comments of a post in path order; after a path, with the ancestors (by id)."""
+    """`limit` comments of a post in path order; after a path, with the ancestors (by id). An
+    ancestor counts only if its path begins `after_path`, so a forged cursor naming any
+    comments loads no more than the real ancestors of its position."""
 
     def build(post, after_path, ancestors):
         queryset = comment_rows(Comment.objects.filter(post_id=post), moderator).order_by("path")
         if after:
-            queryset = queryset.filter(Q(path__gt=after_path) | Q(pk__among=ancestors))
+            is_ancestor = Q(pk__among=ancestors, path=Left(Value(after_path), Length("path")))
+            queryset = queryset.filter(Q(path__gt=after_path) | is_ancestor)
         return queryset[:limit]
 
     return PreparedQuery(build)

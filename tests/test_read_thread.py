@@ -207,6 +207,27 @@ def test_a_reply_chain_deeper_than_any_page_reads_to_the_end_by_its_own_cursors(
     assert thread["totalCount"] == 260
 
 
+def test_a_forged_cursor_naming_other_comments_as_ancestors_loads_only_real_ancestors(post):
+    """A cursor may be as deep as a request allows, so the ancestors it names are read only where
+    they really are its ancestors: a forged list of every comment of a big thread loads none."""
+    from cms.models.comments import PATH_SEGMENT
+    from schema.loaders import thread_query
+    from tests.threads import build_thread
+
+    comments = build_thread(post, size=300, top_level=300, max_depth=0)
+    # Under the last comment, "below" all the others: 300 ancestors named, one of them real.
+    named = [comments[-1], *comments[:-1]]
+    forged = "".join(f"{c.pk:0{PATH_SEGMENT}d}" for c in named)
+    found = thread_query(False, 5 + 1 + len(named), True)(
+        post=post.pk, after_path=forged, ancestors=[c.pk for c in named])
+    assert [c.pk for c in found] == [comments[-1].pk]
+
+    top, reply = reply_chain(post, 2)
+    real = thread_query(False, 5 + 1 + 2, True)(post=post.pk, after_path=f"{top:012d}{reply:012d}",
+                                                ancestors=[top, reply])
+    assert [c.pk for c in real] == [top, reply]
+
+
 COUNTS = """
 query($slug: String!) { post(slug: $slug) {
   commentCount
