@@ -138,6 +138,11 @@ def replies_query(moderator: bool, backward: bool, before: bool, forward: bool):
     return PreparedQuery(build)
 
 
+# A thread cursor may be as deep as a request allows: the query reads at most this many of the
+# ancestors its path names, so its cost does not grow with the cursor.
+ANCESTORS_READ_WITH_A_PAGE = 100
+
+
 @lru_cache(maxsize=256)
 def thread_query(moderator: bool, limit: int, after: bool):
     """`limit` comments of a post in path order; after a path, with the ancestors (by id). An
@@ -233,15 +238,17 @@ class Loaders:
 
     def thread(self, post: Post, first: int, after_path: str | None) -> Page:
         """A page of `post`'s thread in reading order, by keyset on `path`. After a cursor, the
-        same query brings the cursor's comment and its ancestors: the parents of every comment
-        of the page are then in hand (depth-first order), with no query per parent."""
+        same query brings the cursor's comment and its nearest ancestors: the parents of the
+        page's comments are then in hand (depth-first order), with no query per parent."""
         moderator = is_moderator(self.user)
         if after_path is None:
             rows = thread_query(moderator, first + 1, False)(post=post.pk, after_path="",
                                                               ancestors=[])
         else:
-            ancestors = [int(after_path[i:i + PATH_SEGMENT])
-                         for i in range(0, len(after_path), PATH_SEGMENT)]
+            # The nearest ancestors, which most rows hang under; other parents load alone.
+            nearest = after_path[-ANCESTORS_READ_WITH_A_PAGE * PATH_SEGMENT:]
+            ancestors = [int(nearest[i:i + PATH_SEGMENT])
+                         for i in range(0, len(nearest), PATH_SEGMENT)]
             query = thread_query(moderator, first + 1 + len(ancestors), True)
             found = query(post=post.pk, after_path=after_path, ancestors=ancestors)
             self.remember(as_batch([c for c in found if c.path <= after_path]))

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 
 CURSOR_PREFIX = "o:"
 PATH_CURSOR_PREFIX = "p:"
+MAX_CURSOR_DEPTH = 1000  # levels; the deepest chain seen in the wild was 260
 
 
 def encode_cursor(offset: int) -> str:
@@ -32,12 +33,19 @@ def encode_path_cursor(path: str) -> str:
     return base64.b64encode(f"{PATH_CURSOR_PREFIX}{path}".encode()).decode()
 
 
+def max_cursor_depth() -> int:
+    """How deep a thread position a cursor may name: far deeper than replies may nest, so that
+    chains made before the cap (or imported) page to their end, yet bounded, as the database
+    compares the cursor's path with each comment's."""
+    return max(MAX_CURSOR_DEPTH, settings.HEARTH_MAX_REPLY_DEPTH + 1)
+
+
 def decode_path_cursor(cursor: str, argument: str, segment: int) -> str:
-    """A thread cursor: the thread position (path) of the comment it points at. Any depth is
-    accepted, as the server issues a cursor for every comment of a thread, however deep (chains
-    older than HEARTH_MAX_REPLY_DEPTH, or imported). Reading one costs a query for its ancestors,
-    which is linear in the cursor's length, and the request size limit bounds that."""
+    """A thread cursor: the thread position (path) of the comment it points at."""
+    longest = len(encode_path_cursor("0" * max_cursor_depth() * segment))
     try:
+        if len(cursor) > longest:
+            raise ValueError
         text = base64.b64decode(cursor.encode("ascii"), validate=True).decode()
     except (ValueError, UnicodeError, binascii.Error):
         text = ""

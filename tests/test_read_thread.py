@@ -1,5 +1,6 @@
 """Reading threads: order, per-parent pagination, counts, placeholders and viewer reactions."""
 
+import base64
 import random
 
 import pytest
@@ -172,6 +173,16 @@ def test_a_forged_cursor_is_refused(gql, post):
     assert "cursor" in body["errors"][0]["message"]
 
 
+def test_a_cursor_deeper_than_any_thread_may_be_is_refused(gql, post):
+    from schema.pagination import MAX_CURSOR_DEPTH, encode_path_cursor
+
+    deepest = encode_path_cursor("000000000001" * MAX_CURSOR_DEPTH)
+    assert "errors" not in gql.execute(THREAD, {"slug": post.slug, "after": deepest})
+    deeper = encode_path_cursor("000000000001" * (MAX_CURSOR_DEPTH + 1))
+    body = gql.execute(THREAD, {"slug": post.slug, "after": deeper}, allow_errors=True)
+    assert "not a cursor of this connection" in body["errors"][0]["message"]
+
+
 def reply_chain(post, length: int) -> list[int]:
     """One reply under another, `length` deep, written directly (as an import would, or the
     services before HEARTH_MAX_REPLY_DEPTH): the ids, top first."""
@@ -205,6 +216,26 @@ def test_a_reply_chain_deeper_than_any_page_reads_to_the_end_by_its_own_cursors(
         after = thread["pageInfo"]["endCursor"]
     assert seen == [(gid("Comment", pk), depth) for depth, pk in enumerate(chain)]
     assert thread["totalCount"] == 260
+
+
+def test_a_reply_after_a_deep_chain_shows_its_far_away_parent(gql, post):
+    from cms.models import Comment
+    from cms.models.comments import PATH_SEGMENT
+    from tests.threads import recount
+
+    chain = reply_chain(post, 150)
+    top = Comment.objects.get(pk=chain[0])
+    pk = chain[-1] + 1
+    late = Comment.objects.create(pk=pk, post=post, parent=top, depth=1, author_name="Late",
+                                  path=top.path + f"{pk:0{PATH_SEGMENT}d}", body="Late.",
+                                  author_email="late@example.org", status=CommentStatus.APPROVED)
+    recount(post)
+    deepest = Comment.objects.get(pk=chain[-1])
+    after = base64.b64encode(f"p:{deepest.path}".encode()).decode()
+    page = gql.execute(THREAD, {"slug": post.slug, "first": 5, "after": after})
+    edges = page["data"]["post"]["thread"]["edges"]
+    assert [(e["node"]["id"], e["node"]["parent"]["id"]) for e in edges] == [
+        (gid("Comment", late.pk), gid("Comment", top.pk))]
 
 
 def test_a_forged_cursor_naming_other_comments_as_ancestors_loads_only_real_ancestors(post):
