@@ -200,7 +200,7 @@ HEARTH_DEFAULT_PAGE_SIZE = 20
 HEARTH_MAX_QUERY_DEPTH = env_int("HEARTH_MAX_QUERY_DEPTH", 15)
 HEARTH_MAX_ALIASES = env_int("HEARTH_MAX_ALIASES", 30)
 HEARTH_MAX_TOKENS = env_int("HEARTH_MAX_TOKENS", 2_000)
-HEARTH_MAX_NODES = env_int("HEARTH_MAX_NODES", 20_000)
+HEARTH_MAX_NODES = env_int("HEARTH_MAX_NODES", 1_000)
 # Selections (fields, fragment spreads, inline fragments) written in a document, fragments once:
 # graphql-core compares same-named fields pairwise, so validation time grows with the square of
 # this. 200 is twice the largest page the example blog and the demo read (about 90); the worst

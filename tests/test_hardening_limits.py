@@ -28,7 +28,7 @@ def replies(levels: int, leaf: str = "body") -> str:
 
 def nested_replies(levels: int) -> str:
     """posts > comments > `levels` of replies, small pages so only the depth can be too much."""
-    return (f"{{ posts(first: 5) {{ edges {{ node {{ comments(first: 10) {{ edges {{ node {{ "
+    return (f"{{ posts(first: 2) {{ edges {{ node {{ comments(first: 3) {{ edges {{ node {{ "
             f"{replies(levels)} }} }} }} }} }} }} }}")
 
 
@@ -141,14 +141,14 @@ def test_introspection_fits_the_default_limits(gql):
 
 
 def test_nodes_multiply_along_each_path_like_githubs(gql, django_assert_num_queries):
-    # 100 posts + 100 * 100 comments = 10,100: fine.
-    ok = "{ posts(first: 100) { edges { node { comments(first: 100) { totalCount } } } } }"
+    # 10 posts + 10 * 99 comments = 1,000: just fits the default budget.
+    ok = "{ posts(first: 10) { edges { node { comments(first: 99) { totalCount } } } } }"
     gql.execute(ok)
-    # 100 + 100*100 + 100*100*5 = 60,100: refused.
-    nested = ("{ posts(first: 100) { edges { node { comments(first: 100) { edges { node { "
-              "replies(first: 5) { totalCount } } } } } } } }")
+    # 10 + 10*10 + 10*10*9 = 1,010: refused.
+    nested = ("{ posts(first: 10) { edges { node { comments(first: 10) { edges { node { "
+              "replies(first: 9) { totalCount } } } } } } } }")
     body = refused(gql, django_assert_num_queries, nested, "nodes")
-    assert "60,100" in body["errors"][0]["message"]
+    assert "1,010" in body["errors"][0]["message"]
 
 
 def test_connections_without_page_size_count_twenty(gql, settings, django_assert_num_queries):

@@ -39,7 +39,8 @@ def gid(type_name: str, pk: int) -> str:
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, roomy_limits):
+    """The demo blog, read with one document per page (more nodes than HEARTH_MAX_NODES allows)."""
     call_command("seed_demo", verbosity=0)
     post = Post.objects.get(slug=DEMO_SLUG)
     data = GraphQLClient().execute(PAGE, {"slug": DEMO_SLUG})["data"]["post"]

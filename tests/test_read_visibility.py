@@ -22,7 +22,7 @@ def gid(type_name: str, pk: int) -> str:
 
 
 @pytest.fixture
-def world(db):
+def world(db, roomy_limits):
     """One post per state, by `author`; under each, a top-level comment per state and, under an
     approved root, a reply per state."""
     people = {role: make_user(role, Role(role)) for role in ROLES if role != "anonymous"}
