@@ -382,7 +382,7 @@ def build(seed: dict, nonce: str, scale: float = 1.0) -> tuple[list[Attack], dic
     operations = n(400)
     add(g, f"{operations} operations, operationName picks the last",
         lambda i: gql(" ".join(f"query q{i}_{k} {{ __typename }}" for k in range(operations)),
-                      operation_name=f"q{i}_{operations - 1}"), (2, 4), memory=True)
+                      operation_name=f"q{i}_{operations - 1}"), (2, 4))
     long_string = "a" * n(900_000)
     add(g, f"a {len(long_string) // 1000} KB string literal",
         lambda i: gql(f'{{ post(slug: "{long_string}{i}") {{ id }} }}'), (2, 4))
