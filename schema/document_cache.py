@@ -56,15 +56,16 @@ class ByteBoundedLRU:
             return entry[0]
 
     def put(self, key, value, size: int) -> None:
+        """Keep `value` unless it is over its share of the budget; either way, evict down to the
+        budget (which may have shrunk since the last put)."""
         budget = self.budget()
-        if size > budget // ENTRY_SHARE:
-            return
         with self.lock:
-            old = self.entries.pop(key, None)
-            if old is not None:
-                self.size -= old[1]
-            self.entries[key] = (value, size)
-            self.size += size
+            if size <= budget // ENTRY_SHARE:
+                old = self.entries.pop(key, None)
+                if old is not None:
+                    self.size -= old[1]
+                self.entries[key] = (value, size)
+                self.size += size
             while self.size > budget:
                 _, (_, evicted) = self.entries.popitem(last=False)
                 self.size -= evicted

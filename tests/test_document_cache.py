@@ -135,3 +135,16 @@ def test_a_large_persisted_query_runs_but_is_not_registered(db, settings):
         "/graphql/", {"query": padded, "extensions": extensions}, content_type="application/json")
     assert response.json()["data"]["posts"]["totalCount"] == 0
     assert cache.get(persisted.CACHE_PREFIX + sha) is None
+
+
+def test_a_lowered_budget_evicts_down_to_it_on_the_next_document(db, settings):
+    from schema import document_cache
+
+    settings.HEARTH_DOCUMENT_CACHE_BYTES = 8 * 1024 * 1024
+    client = GraphQLClient()
+    for i in range(20):
+        client.execute(f"{{ posts {{ totalCount }} }} # {i}")
+    assert document_cache.cache.size > 100_000
+    settings.HEARTH_DOCUMENT_CACHE_BYTES = 16 * 5_000  # the next document is too large to keep
+    client.execute("{ posts { totalCount } " + "__typename " * 50 + "}")
+    assert document_cache.cache.size <= settings.HEARTH_DOCUMENT_CACHE_BYTES

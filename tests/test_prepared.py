@@ -83,7 +83,7 @@ def test_a_preview_opens_only_its_post(posts):
     assert lookup(key=draft.slug, now=timezone.now(), user=0, opened=posts["other"].pk) == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_each_thread_compiles_for_its_own_connection(users):
     post = published_post(users["author"])
     lookup = PreparedQuery(lambda slug: Post.objects.filter(slug=slug))
