@@ -211,6 +211,16 @@ HEARTH_MAX_QUERY_DEPTH = env_int("HEARTH_MAX_QUERY_DEPTH", 15)
 HEARTH_MAX_ALIASES = env_int("HEARTH_MAX_ALIASES", 30)
 HEARTH_MAX_TOKENS = env_int("HEARTH_MAX_TOKENS", 2_000)
 HEARTH_MAX_NODES = env_int("HEARTH_MAX_NODES", 1_000)
+# Top-level fields of one mutation request, fragments included: each is a write with its own
+# validation and rendering; real clients send one. Moderators too (they skip only the rate limit).
+HEARTH_MAX_MUTATION_FIELDS = env_int("HEARTH_MAX_MUTATION_FIELDS", 5)
+# Characters of query text, refused before the lexer (which costs per character) runs. 150,000
+# holds the longest comment (65,525 characters) inlined even if every character is escaped as
+# two (`\n`, `\"`); larger values belong in variables.
+HEARTH_MAX_QUERY_CHARS = env_int("HEARTH_MAX_QUERY_CHARS", 150_000)
+# JSON values (objects, lists, keys, strings, numbers...) in a request body or GET's variables:
+# graphql-core coerces inputs value by value. A post's tag list is the only list input.
+HEARTH_MAX_VARIABLE_VALUES = env_int("HEARTH_MAX_VARIABLE_VALUES", 1_000)
 # Selections (fields, fragment spreads, inline fragments) written in a document, fragments once:
 # graphql-core compares same-named fields pairwise, so validation time grows with the square of
 # this. 200 is twice the largest page the example blog and the demo read (about 90); the worst

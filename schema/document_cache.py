@@ -23,7 +23,7 @@ from graphql import DocumentNode, GraphQLError, TokenKind, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from schema.limits import check_limits
+from schema.limits import check_limits, limit_error
 
 # Calibrated once with tracemalloc on graphql-core 3.3 (CPython 3.11, 64-bit): 2,000-token
 # documents cost 190 (comments) to 620 (`{ __typename __typename ... }`: a FieldNode, a NameNode,
@@ -107,6 +107,9 @@ def parse_key(context) -> tuple:
 
 def parsed(context) -> Parsed:
     """The request's document from the cache, or parsed now (and kept when small enough)."""
+    if len(context.query) > settings.HEARTH_MAX_QUERY_CHARS:  # the lexer costs per character
+        raise limit_error("characters", len(context.query), settings.HEARTH_MAX_QUERY_CHARS,
+                          "HEARTH_MAX_QUERY_CHARS")
     key = parse_key(context)
     entry = cache.get(key)
     if entry is None:
@@ -132,7 +135,7 @@ def validation_key(context, entry: Parsed) -> tuple | None:
             settings.HEARTH_MAX_QUERY_DEPTH, settings.HEARTH_MAX_ALIASES,
             settings.HEARTH_MAX_NODES, settings.HEARTH_MAX_TOKENS, settings.HEARTH_INTROSPECTION,
             settings.HEARTH_DEFAULT_PAGE_SIZE, settings.HEARTH_MAX_SELECTIONS,
-            settings.HEARTH_MAX_INTROSPECTION_FIELDS)
+            settings.HEARTH_MAX_INTROSPECTION_FIELDS, settings.HEARTH_MAX_MUTATION_FIELDS)
 
 
 def validate(context) -> list[GraphQLError]:

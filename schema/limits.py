@@ -9,6 +9,9 @@ which cost time quadratic in the document) and before any resolver runs.
   (`HEARTH_MAX_INTROSPECTION_FIELDS`); each answers with much of the schema;
 - depth: the longest chain of nested fields, top-level fields at depth 0 (`HEARTH_MAX_QUERY_DEPTH`);
 - aliases: aliased fields, counted once per use of the fragment they sit in (`HEARTH_MAX_ALIASES`);
+- mutations: top-level fields of a mutation, counted as the rate limit counts them (fragments
+  included, @skip/@include whatever the condition), at most `HEARTH_MAX_MUTATION_FIELDS`; each
+  is a write with its own validation and rendering, and real clients send one;
 - nodes: GitHub's rule (`HEARTH_MAX_NODES`): each connection field asks for its page size times
   the page sizes of the connections around it; a connection without `first`/`last` counts the
   default page size. Page sizes come from literal arguments or the request's variables, read
@@ -189,6 +192,11 @@ def check_limits(schema: GraphQLSchema, document: DocumentNode, variables: dict,
         errors.append(limit_error("selections", selections, settings.HEARTH_MAX_SELECTIONS,
                                   "HEARTH_MAX_SELECTIONS"))
     operation = get_operation_ast(document, operation_name)
+    if operation is not None and operation.operation.value == OperationType.MUTATION.value:
+        mutations = top_level_fields(document, operation)
+        if mutations > settings.HEARTH_MAX_MUTATION_FIELDS:
+            errors.append(limit_error("mutations", mutations, settings.HEARTH_MAX_MUTATION_FIELDS,
+                                      "HEARTH_MAX_MUTATION_FIELDS"))
     if operation is not None:
         root = schema.get_root_type(operation.operation)
         cost = Measure(schema, document, operation, variables).selections(

@@ -44,24 +44,36 @@ def read_body(request) -> None:
         raise Refused(400, "The request body is not UTF-8.", "BAD_REQUEST") from None
 
 
-def has_bad_text(value) -> bool:
-    """Whether any string in the decoded JSON holds a NUL or a lone surrogate (not UTF-8)."""
-    stack = [value]
+def check_values(value) -> None:
+    """Refuse decoded JSON with more than HEARTH_MAX_VARIABLE_VALUES values (objects, lists,
+    keys and scalars: graphql-core coerces inputs value by value), or with a string holding a
+    NUL or a lone surrogate (not UTF-8)."""
+    maximum = settings.HEARTH_MAX_VARIABLE_VALUES
+    stack, seen = [value], 0
     while stack:
         item = stack.pop()
+        seen += 1
+        if seen > maximum:
+            raise Refused(400, f"The request holds more than {maximum:,} JSON values "
+                          "(HEARTH_MAX_VARIABLE_VALUES).", "QUERY_TOO_COMPLEX")
         if isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-        elif isinstance(item, str):
-            if "\x00" in item:
-                return True
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-    return False
+        elif isinstance(item, str) and not is_text(item):
+            raise HTTPException(400, "Strings may not contain NUL characters or lone surrogates.")
+
+
+def is_text(string: str) -> bool:
+    """No NUL and no lone surrogate (which UTF-8 cannot encode)."""
+    if "\x00" in string:
+        return False
+    try:
+        string.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class HearthGraphQLView(GraphQLView):
@@ -89,8 +101,7 @@ class HearthGraphQLView(GraphQLView):
             raise HTTPException(400, "The request is not valid JSON.") from None
         if not isinstance(value, dict):  # a list too: batching is off
             raise HTTPException(400, "Expected a JSON object: one operation per request.")
-        if has_bad_text(value):
-            raise HTTPException(400, "Strings may not contain NUL characters or lone surrogates.")
+        check_values(value)
         return value
 
     def parse_http_body(self, request):
