@@ -51,11 +51,13 @@ def make_users(rng: random.Random, count: int) -> list:
     from cms.models import User
 
     users = [
-        User(username=f"reader{i:03d}", slug=f"reader{i:03d}", email=f"reader{i:03d}@example.com",
+        User(username=f"reader{i:03d}", email=f"reader{i:03d}@example.com",
              display_name=f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()} {i}",
              avatar_url=f"https://example.org/a/{i}.png" if i % 3 else "", password="!")
         for i in range(count)
     ]
+    for user in users:  # the public slug as User.save makes it (display names end in i: unique)
+        user.slug = user.unique_slug()
     return User.objects.bulk_create(users)
 
 

@@ -256,9 +256,10 @@ def commit() -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                               capture_output=True, text=True, check=True).stdout.strip()
-        # BENCHMARKS.md is this harness's own output (a run on the other database writes it).
+        # BENCHMARKS.md and benchmarks/HOSTILE.md are the harnesses' own output (a run on the
+        # other database, or the other benchmark, writes them).
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
-                                ".", ":!BENCHMARKS.md"],
+                                ".", ":!BENCHMARKS.md", ":!benchmarks/HOSTILE.md"],
                                cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
