@@ -1,4 +1,4 @@
-"""Over HTTP: a gunicorn server (2 sync workers) and a load generator.
+"""Over HTTP: a gunicorn server (2 workers, sync by default) and a load generator.
 
 The load generator is `wrk` when it is installed (a Lua script cycles through a list of prepared
 requests), otherwise a small threaded one written with http.client. Both report requests per
@@ -20,17 +20,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Server:
-    """gunicorn with 2 workers, started with the given Python environment and settings."""
+    """gunicorn with 2 workers, started with the given Python environment and settings: sync
+    workers, or gthread workers with `threads` threads each."""
 
-    def __init__(self, venv: str, settings: str, database_url: str, port: int):
+    def __init__(self, venv: str, settings: str, database_url: str, port: int,
+                 threads: int = 0):
         self.port = port
+        workers = ["--worker-class", "gthread", "--threads", str(threads)] if threads else []
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "DATABASE_URL": database_url,
                "PYTHONPATH": str(ROOT)}
         gunicorn = str(ROOT / venv / "bin" / "gunicorn")
         self.log = open(ROOT / "var" / f"bench-gunicorn-{port}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-             "--backlog", "2048", "cms.wsgi:application"],
+            [gunicorn, "--workers", "2", *workers, "--bind", f"127.0.0.1:{port}",
+             "--log-level", "warning", "--backlog", "2048", "cms.wsgi:application"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
 

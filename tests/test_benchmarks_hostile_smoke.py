@@ -62,6 +62,8 @@ def test_memory_redis_and_latency_figures_are_reported(report):
     assert results["redis"]["flood_sent"] == results["redis"]["limit"] + 10
     for phase in ("quiet", "idle", "attack"):
         assert results[phase]["requests"] >= 1 and results[phase]["median_ms"] > 0
+        assert results["sync"][phase]["requests"] >= 1  # the sync-worker context rows
+    assert "gthread" in text and "2 sync workers (context)" in text
     for heading in ("### CPU per request", "### What got through", "### Memory after",
                     "### A normal read", "### Targets"):
         assert heading in text
