@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -206,9 +206,12 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
-    @admin.display(description="posts")
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(post_total=Count("posts"))
+
+    @admin.display(description="posts", ordering="post_total")
     def post_total(self, obj: Tag) -> int:
-        return obj.posts.count()
+        return obj.post_total
 
 
 # Comments
@@ -231,7 +234,8 @@ class CommentAdmin(admin.ModelAdmin):
                     "parent_link", "status", "created_at", "reply_count", "descendant_count"]
     list_filter = ["status", ("post", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["body", "author_name", "author_email", "ip_address", "user__username"]
-    list_select_related = ["post", "parent", "user"]
+    # The parent's author too: "in reply to" names them.
+    list_select_related = ["post", "parent__user", "user"]
     date_hierarchy = "created_at"
     actions = [
         _moderate_action(CommentStatus.APPROVED, "Approve the selected comments"),
