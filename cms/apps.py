@@ -6,7 +6,4 @@ class CmsConfig(AppConfig):
     verbose_name = "Hearth"
 
     def ready(self):
-        from cms import content_versions, prepared, webhooks  # noqa: F401 - prepared: `among`
-
-        webhooks.register()
-        content_versions.register()
+        from cms import prepared  # noqa: F401 - registers the `among` lookup

@@ -14,8 +14,9 @@ be read from it either. Either way no entry of older content matches again.
 import secrets
 
 from django.core.cache import cache
+from django.db import transaction
 
-from cms import cache_guard, events
+from cms import cache_guard
 
 PREFIX = "hearth:tag:"
 
@@ -64,10 +65,7 @@ def tags_of_write(post_id: int) -> list[str]:
     return ["posts", f"post:{post_id}", f"post-comments:{post_id}"]
 
 
-def on_write(event: str, post_id: int, payload: dict) -> None:
-    """The `cms.events` listener: bump after commit, never for a write that rolled back."""
-    events.on_commit(lambda: bump(tags_of_write(post_id)))
-
-
-def register() -> None:
-    events.listen(on_write)
+def post_written(post_id: int) -> None:
+    """Called by every service that changes a post, its comments or its reactions, inside its
+    transaction: the versions are bumped once it commits, never for a write that rolled back."""
+    transaction.on_commit(lambda: bump(tags_of_write(post_id)))

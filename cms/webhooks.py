@@ -22,8 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from cms import events
-from cms.models import Post
+from cms.models import Comment, Post
 from cms.models.webhooks import (
     WEBHOOK_EVENTS,
     DeliveryStatus,
@@ -41,11 +40,23 @@ ERROR_EXCERPT_CHARS = 500
 # Enqueueing ------------------------------------------------------------------------------------
 
 
-def enqueue(event: str, post_id: int, payload: dict) -> list[WebhookDelivery]:
-    """The `cms.events` listener: one delivery row per active endpoint subscribed to `event`,
-    written in the caller's transaction."""
+def enqueue_post_event(post: Post, event: str) -> list[WebhookDelivery]:
+    """Announce `event` (one of WEBHOOK_EVENTS) about `post`: one delivery row per active
+    endpoint subscribed to it, written in the caller's transaction, so a write that rolls back
+    sends nothing."""
+    return _enqueue(event, post.pk, {"id": post.pk, "slug": post.slug,
+                                     "status": post.public_status})
+
+
+def enqueue_comment_event(comment: Comment, event: str) -> list[WebhookDelivery]:
+    """As `enqueue_post_event`, for a comment; the event names its post."""
+    return _enqueue(event, comment.post_id, {"id": comment.pk, "post": comment.post_id,
+                                             "status": comment.status.upper()})
+
+
+def _enqueue(event: str, post_id: int, payload: dict) -> list[WebhookDelivery]:
     if event not in WEBHOOK_EVENTS:
-        return []
+        raise ValueError(f"{event!r} is not a webhook event.")
     endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.subscribes_to(event)]
     if not endpoints:
         return []
@@ -69,10 +80,6 @@ def enqueue_for(endpoints, event: str, data: dict) -> list[WebhookDelivery]:
     return WebhookDelivery.objects.bulk_create(
         [WebhookDelivery(endpoint=endpoint, event=event, payload=body) for endpoint in endpoints]
     )
-
-
-def register() -> None:
-    events.listen(enqueue)
 
 
 # Signing ---------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cms import events
+from cms import content_versions, webhooks
 from cms.models import Comment, CommentStatus, Post, User
 from cms.models.comments import PATH_SEGMENT
 from cms.permissions import is_moderator, is_signed_in, require_moderator, require_signed_in
@@ -74,10 +74,9 @@ def _set_status(comment: Comment, status: str) -> None:
     is_approved = status == CommentStatus.APPROVED
     if is_approved != was_approved:
         _change_counts(comment, +1 if is_approved else -1)
-    event = None
-    if is_approved != was_approved:
-        event = "comment.approved" if is_approved else "comment.removed"
-    events.comment_changed(comment, event)
+        webhooks.enqueue_comment_event(
+            comment, "comment.approved" if is_approved else "comment.removed")
+    content_versions.post_written(comment.post_id)
 
 
 def _too_many_links(body: str) -> bool:
@@ -203,10 +202,11 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
     )
     comment.path = (parent.path if parent else "") + f"{comment.pk:0{PATH_SEGMENT}d}"
     comment.save(update_fields=["path"])
-    events.comment_changed(comment, "comment.created")
+    webhooks.enqueue_comment_event(comment, "comment.created")
+    content_versions.post_written(comment.post_id)
     if comment.status == CommentStatus.APPROVED:
         _change_counts(comment, +1)
-        events.comment_changed(comment, "comment.approved")
+        webhooks.enqueue_comment_event(comment, "comment.approved")
     return comment
 
 
@@ -227,7 +227,7 @@ def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
     comment.html = render_markdown(comment.body, for_comment=True)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "html", "edited_at"])
-    events.comment_changed(comment, None)
+    content_versions.post_written(comment.post_id)
     if not actor.is_moderator and _too_many_links(comment.body):
         _set_status(comment, CommentStatus.PENDING)  # links added after approval are held too
     return comment

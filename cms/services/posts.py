@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cms import events
+from cms import content_versions, webhooks
 from cms.models import Post, PostStatus, Tag
 from cms.permissions import require_can_edit_post, require_can_publish_post, require_post_writer
 from cms.rendering import render_markdown
@@ -149,7 +149,8 @@ def post_update(*, actor, post: Post, title: str | None = None, body: str | None
     post.save()
     if tags is not None:
         post.tags.set(_tags_from_names(tags))
-    events.post_changed(post, "post.updated")
+    webhooks.enqueue_post_event(post, "post.updated")
+    content_versions.post_written(post.pk)
     return post
 
 
@@ -165,7 +166,8 @@ def post_publish(*, actor, post: Post, publish_at: datetime | None = None) -> Po
         post.published_at = publish_at or timezone.now()
     post.status = PostStatus.PUBLISHED
     post.save()
-    events.post_changed(post, "post.published")
+    webhooks.enqueue_post_event(post, "post.published")
+    content_versions.post_written(post.pk)
     return post
 
 
@@ -175,7 +177,8 @@ def post_unpublish(*, actor, post: Post) -> Post:
     require_can_publish_post(actor, post)
     post.status = PostStatus.DRAFT
     post.save()
-    events.post_changed(post, "post.unpublished")
+    webhooks.enqueue_post_event(post, "post.unpublished")
+    content_versions.post_written(post.pk)
     return post
 
 
@@ -185,7 +188,8 @@ def post_archive(*, actor, post: Post) -> Post:
     require_can_publish_post(actor, post)
     post.status = PostStatus.ARCHIVED
     post.save()
-    events.post_changed(post, "post.unpublished")
+    webhooks.enqueue_post_event(post, "post.unpublished")
+    content_versions.post_written(post.pk)
     return post
 
 
@@ -194,7 +198,8 @@ def post_delete(*, actor, post: Post) -> int:
     post = _locked_post(post)
     require_can_edit_post(actor, post)
     pk = post.pk
-    events.post_changed(post, "post.deleted")
+    webhooks.enqueue_post_event(post, "post.deleted")
+    content_versions.post_written(post.pk)
     post.comments.update(parent=None)  # PROTECT on parent would block the cascade
     post.delete()
     return pk

@@ -8,7 +8,7 @@ is locked first, so a subject deleted meanwhile is NOT_FOUND, never a broken for
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from cms import events
+from cms import content_versions
 from cms.models import Comment, Post, Reaction, ReactionKind
 from cms.models.reactions import count_field
 from cms.permissions import is_signed_in
@@ -42,10 +42,7 @@ def _changed(subject: Post | Comment, kind: str, delta: int) -> None:
     type(subject).objects.filter(pk=subject.pk).update(
         **{count_field(kind): F(count_field(kind)) + delta}
     )
-    if isinstance(subject, Comment):
-        events.comment_changed(subject, None)
-    else:
-        events.post_changed(subject, "post.reacted")
+    content_versions.post_written(subject.post_id if isinstance(subject, Comment) else subject.pk)
 
 
 @transaction.atomic
