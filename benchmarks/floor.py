@@ -12,11 +12,11 @@ from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from cms.errors import DomainError
 from cms.models import Comment, CommentStatus, Post, Reaction
 from cms.models.reactions import ReactionKind
 from cms.services import comments as comment_services
 from cms.services import reactions as reaction_services
-from cms.services.errors import DomainError
 from cms.visitors import new_visitor, visitor_key_from_token
 
 KINDS = ReactionKind.values

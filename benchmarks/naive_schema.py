@@ -16,9 +16,9 @@ from strawberry.types import Info
 from strawberry_django.relay import DjangoListConnection
 
 from cms import models
+from cms.errors import DomainError
 from cms.services import comments as comment_services
 from cms.services import reactions as reaction_services
-from cms.services.errors import DomainError
 from cms.visitors import new_visitor, visitor_key_from_token
 
 

@@ -12,12 +12,12 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import now
 
+from cms.errors import DomainError
 from cms.models import ApiToken, Comment, CommentStatus, Post, PostStatus, Reaction, Tag, User
-from cms.permissions import require_can_edit_post, require_can_publish_post
+from cms.policies import Reader, require_can_edit_post, require_can_publish_post, visible_posts
 from cms.services import comments as comment_services
 from cms.services import posts as post_services
 from cms.services import tokens as token_services
-from cms.services.errors import DomainError
 from cms.services.users import user_delete
 
 admin.site.site_header = "Hearth"
@@ -112,7 +112,7 @@ class PostAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Authors and contributors see published posts and their own, as in the API.
-        return super().get_queryset(request).visible_to(request.user)
+        return visible_posts(Reader.of(request.user), posts=super().get_queryset(request))
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

@@ -4,7 +4,7 @@ import secrets
 
 from django.core import signing
 
-from cms.services.errors import DomainError, ErrorCode
+from cms.errors import DomainError, ErrorCode
 
 SALT = "hearth.visitor"
 

@@ -5,7 +5,7 @@ import ipaddress
 from django.conf import settings
 from django.middleware.csrf import CsrfViewMiddleware
 
-from cms.services.errors import DomainError
+from cms.errors import DomainError
 from cms.services.tokens import token_authenticate
 from cms.visitors import visitor_key_from_token
 

@@ -12,7 +12,7 @@ import re
 
 from strawberry.relay import GlobalID
 
-from cms.services.errors import DomainError, ErrorCode
+from cms.errors import DomainError, ErrorCode
 
 # Longer than any ID Hearth writes ("Comment:" and 19 digits, in base64); no need to decode more.
 MAX_ID_LENGTH = 64

@@ -4,36 +4,25 @@ transaction, and maps a refusal to `errors`; the rules live in the services."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 from django.db import transaction
 from strawberry import relay
 from strawberry.types import Info
 
-from cms import models
+from cms import errors, models
+from cms.errors import DomainError, ValidationErrors
+from cms.policies import visible_comments, visible_posts
 from cms.services import comments as comment_services
 from cms.services import posts as post_services
 from cms.services import reactions as reaction_services
-from cms.services.errors import DomainError, ValidationErrors
-from cms.services.errors import ErrorCode as DomainCode
 from cms.visitors import new_visitor
 from schema.ids import decode_global_id, load_visible
 from schema.loaders import Loaders
 from schema.types import Comment, CommentStatus, Post, ReactionKind, ReactionSummary
 
-
-@strawberry.enum(description="Why a mutation was refused.")
-class ErrorCode(Enum):
-    INVALID = "INVALID"
-    REQUIRED = "REQUIRED"
-    NOT_FOUND = "NOT_FOUND"
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    FORBIDDEN = "FORBIDDEN"
-    COMMENTS_CLOSED = "COMMENTS_CLOSED"
-    DUPLICATE = "DUPLICATE"
-    RATE_LIMITED = "RATE_LIMITED"
-    CONFLICT = "CONFLICT"
+# The domain's codes (cms/errors.py), defined once, exposed as the contract's enum.
+ErrorCode = strawberry.enum(errors.ErrorCode, description="Why a mutation was refused.")
 
 
 @strawberry.type(description="A reason a mutation was refused, which the caller can fix.")
@@ -46,7 +35,7 @@ class UserError:
 
     @classmethod
     def from_domain(cls, error: DomainError) -> UserError:
-        return cls(field=error.field, message=error.message, code=ErrorCode(error.code.value),
+        return cls(field=error.field, message=error.message, code=error.code,
                    retry_after=error.retry_after)
 
 
@@ -69,12 +58,12 @@ def user_of(info: Info):
 
 
 def visible_post(info: Info, value: str, field: str = "id") -> models.Post:
-    return load_visible(models.Post.objects.visible_to(user_of(info)), value, field=field,
+    return load_visible(visible_posts(info.context.reader), value, field=field,
                         type_name="Post")
 
 
 def visible_comment(info: Info, value: str, field: str = "id") -> models.Comment:
-    return load_visible(models.Comment.objects.visible_to(user_of(info)), value, field=field,
+    return load_visible(visible_comments(info.context.reader), value, field=field,
                         type_name="Comment")
 
 
@@ -296,7 +285,4 @@ def _reaction_subject(info: Info, value: str):
     type_name, _ = decode_global_id(value, field="subjectId", types=("Post", "Comment"))
     if type_name == "Post":
         return visible_post(info, value, "subjectId")
-    comment = visible_comment(info, value, "subjectId")
-    if comment.status != models.CommentStatus.APPROVED:
-        raise DomainError(DomainCode.NOT_FOUND, "There is no such comment.", field="subjectId")
-    return comment
+    return visible_comment(info, value, "subjectId")  # reactions take only approved ones

@@ -5,8 +5,8 @@ from contextlib import contextmanager
 import pytest
 from django.db.models import Count
 
+from cms.errors import DomainError, ErrorCode
 from cms.models import Comment, CommentStatus, Post, Reaction
-from cms.services.errors import DomainError, ErrorCode
 
 
 @contextmanager

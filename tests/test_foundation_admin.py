@@ -248,7 +248,7 @@ def test_revoke_action_revokes_tokens(client, administrator):
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
-    from cms.services.errors import DomainError
+    from cms.errors import DomainError
 
     with pytest.raises(DomainError):
         token_authenticate(raw)

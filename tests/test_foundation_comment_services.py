@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from cms.errors import ErrorCode
 from cms.models import Comment, CommentStatus, Post
 from cms.services.comments import comment_create, comment_delete, comment_edit, comment_moderate
-from cms.services.errors import ErrorCode
 from cms.services.posts import post_update
 from tests.factories import comment, draft_post, published_post
 from tests.foundation_checks import assert_counts_exact, refused

@@ -138,7 +138,7 @@ def test_deleting_a_user_takes_their_reactions_out_of_the_counts(thread, users):
 
 
 def test_a_user_with_posts_cannot_be_deleted(users):
-    from cms.services.errors import ErrorCode
+    from cms.errors import ErrorCode
     from cms.services.users import user_delete
     from tests.foundation_checks import refused
 

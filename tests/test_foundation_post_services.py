@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from cms.errors import ErrorCode, ValidationErrors
 from cms.models import Comment, Post, PostStatus, Reaction, Tag
-from cms.services.errors import ErrorCode, ValidationErrors
 from cms.services.posts import (
     post_archive,
     post_create,

@@ -3,9 +3,9 @@
 import pytest
 from django.utils import timezone
 
+from cms.errors import ErrorCode
 from cms.models import ApiToken, Reaction
 from cms.models.tokens import hash_token
-from cms.services.errors import ErrorCode
 from cms.services.reactions import reaction_add, reaction_remove
 from cms.services.tokens import token_authenticate, token_create, token_revoke
 from cms.visitors import new_visitor, visitor_key_from_token

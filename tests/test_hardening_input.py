@@ -303,7 +303,7 @@ def test_type_mismatched_variables_are_graphql_errors(gql, settings, variables):
 @pytest.mark.parametrize("bad", ["a\x00b", "a\ud800b"])
 def test_post_services_refuse_nul_and_lone_surrogates(users, bad):
     """Whatever door a post comes through (GraphQL refuses these earlier; code, shell, admin)."""
-    from cms.services.errors import ValidationErrors
+    from cms.errors import ValidationErrors
     from cms.services.posts import post_create
 
     for fields in ({"title": bad, "body": "b"}, {"title": "t", "body": bad}):

@@ -9,10 +9,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from cms.errors import DomainError
 from cms.models import Comment, Post
 from cms.services import comments as comment_services
 from cms.services.comments import comment_create
-from cms.services.errors import DomainError
 from cms.services.posts import post_delete
 from schema import mutations
 from tests import factories

@@ -15,9 +15,9 @@ from graphene_django.registry import Registry
 from graphql_relay import from_global_id
 
 from cms import models
+from cms.errors import DomainError
 from cms.services import comments as comment_services
 from cms.services import reactions as reaction_services
-from cms.services.errors import DomainError
 from cms.visitors import new_visitor, visitor_key_from_token
 
 APPROVED = models.CommentStatus.APPROVED

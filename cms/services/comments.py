@@ -5,26 +5,29 @@ between a reply and the moderation of its parent) and the duplicate check sees e
 committed before it. The flood check looks across posts, so it also serialises on its author.
 """
 
-import hashlib
-import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cms import content_versions, webhooks
-from cms.models import Comment, CommentStatus, Post, User
+from cms.errors import DomainError, ErrorCode
+from cms.models import Comment, CommentStatus, Post
 from cms.models.comments import PATH_SEGMENT
-from cms.permissions import is_moderator, is_signed_in, require_moderator, require_signed_in
+from cms.moderation import CommentDraft, comment_moderator
+from cms.policies import (
+    Reader,
+    is_signed_in,
+    require_can_delete_comment,
+    require_can_edit_comment,
+    require_moderator,
+    require_signed_in,
+    visible_posts,
+)
 from cms.rendering import render_markdown
-from cms.services.errors import DomainError, ErrorCode
 from cms.services.validation import clean_email, clean_text, clean_url
-
-# One match per link: an <a> tag, or an address with or without its scheme (so that
-# "https://www.example.com" counts once, not twice).
-LINK = re.compile(r"<a\s[^>]*>|https?://\S+|(?<![\w/.])www\.\S+", re.IGNORECASE)
 
 
 def _lock_post(post_id: int) -> Post:
@@ -79,77 +82,6 @@ def _set_status(comment: Comment, status: str) -> None:
     content_versions.post_written(comment.post_id)
 
 
-def _too_many_links(body: str) -> bool:
-    return len(LINK.findall(body)) > settings.HEARTH_COMMENT_MAX_LINKS
-
-
-def _initial_status(*, user, name: str, email: str, body: str) -> str:
-    if is_moderator(user):
-        return CommentStatus.APPROVED
-    if _too_many_links(body):
-        return CommentStatus.PENDING
-    if is_signed_in(user):
-        return CommentStatus.APPROVED
-    # WordPress's "comment author must have a previously approved comment": the same name AND
-    # e-mail, so an approved guest's address does not approve whoever writes under another name.
-    known = Comment.objects.filter(author_email=email, author_name=name, user__isnull=True,
-                                   status=CommentStatus.APPROVED).exists()
-    return CommentStatus.APPROVED if known else CommentStatus.PENDING
-
-
-def _check_guest_email(email: str) -> None:
-    """A guest may not write as a registered account's address: they sign in to use it."""
-    if User.objects.filter(email__iexact=email, is_active=True).exists():
-        raise DomainError(ErrorCode.FORBIDDEN, "Sign in to comment with this e-mail address.",
-                          field="authorEmail")
-
-
-def _author_lock_key(kind: str, value: object) -> int:
-    digest = hashlib.blake2b(f"hearth-comment-author:{kind}:{value}".encode(), digest_size=8)
-    return int.from_bytes(digest.digest(), "big", signed=True)
-
-
-def _serialise_author(*, user, email: str, ip: str | None) -> None:
-    """Hold, until this transaction ends, a lock for each thing that identifies the author in
-    the flood rule (account or e-mail, and IP), so two comments by one author to different
-    posts are checked one after the other. PostgreSQL: transaction-scoped advisory locks, taken
-    in one order (no deadlock). SQLite needs none: an IMMEDIATE transaction already holds the
-    database's only write lock."""
-    if connection.vendor != "postgresql":
-        return
-    keys = [("user", user.pk) if user is not None else ("email", email)]
-    if ip:
-        keys.append(("ip", ip))
-    with connection.cursor() as cursor:
-        for key in sorted(_author_lock_key(kind, value) for kind, value in keys):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-def _check_flood(*, user, email: str, ip: str | None) -> None:
-    seconds = settings.HEARTH_COMMENT_FLOOD_SECONDS
-    if seconds <= 0 or is_moderator(user):
-        return
-    same_author = Q(user=user) if is_signed_in(user) else Q(author_email=email, user__isnull=True)
-    if ip:
-        same_author |= Q(ip_address=ip)
-    _serialise_author(user=user, email=email, ip=ip)
-    since = timezone.now() - timedelta(seconds=seconds)
-    last = (Comment.objects.filter(same_author, created_at__gt=since)
-            .order_by("-created_at").values_list("created_at", flat=True).first())
-    if last is not None:
-        wait = max(1, int((last + timedelta(seconds=seconds) - timezone.now()).total_seconds()) + 1)
-        raise DomainError(ErrorCode.RATE_LIMITED,
-                          f"You are commenting too quickly. Please wait {wait} seconds.",
-                          retry_after=wait)
-
-
-def _check_duplicate(*, post: Post, parent: Comment | None, user, email: str, body: str) -> None:
-    same_author = Q(user=user) if is_signed_in(user) else Q(author_email=email, user__isnull=True)
-    earlier = Comment.objects.filter(same_author, post=post, parent=parent, body=body)
-    if earlier.exclude(status=CommentStatus.TRASH).exists():
-        raise DomainError(ErrorCode.DUPLICATE, "You have already said that.", field="body")
-
-
 def _clean_body(body: str | None) -> str:
     return clean_text(body, field="body", max_length=settings.HEARTH_MAX_COMMENT_LENGTH,
                       required=True, label="comment")
@@ -163,7 +95,7 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
     """Add a comment or a reply. Guests give a name and an e-mail; signed-in users are
     themselves."""
     post = _lock_post(post.pk)
-    if not Post.objects.visible_to(actor).filter(pk=post.pk).exists():
+    if not visible_posts(Reader.of(actor)).filter(pk=post.pk).exists():
         raise DomainError(ErrorCode.NOT_FOUND, "There is no such post.", field="postId")
     if not post.comments_open or not Post.objects.live().filter(pk=post.pk).exists():
         raise DomainError(ErrorCode.COMMENTS_CLOSED, "Comments are closed on this post.")
@@ -188,17 +120,18 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
     if user is not None:
         name = name or str(user)
         email = email or user.email.lower()
-    else:
-        _check_guest_email(email)
-    _check_duplicate(post=post, parent=parent, user=user, email=email, body=body)
-    _check_flood(user=user, email=email, ip=ip_address)
+    draft = CommentDraft(post=post, parent=parent, user=user, name=name, email=email, url=url,
+                         body=body, ip_address=ip_address or None,
+                         user_agent=(user_agent or "")[:500])
+    moderator = comment_moderator()
+    moderator.allow(draft)
+    decision = moderator.decide(draft)
 
     comment = Comment.objects.create(
         post=post, parent=parent, depth=parent.depth + 1 if parent else 0, user=user,
-        author_name=name, author_email=email, author_url=url, ip_address=ip_address or None,
-        user_agent=(user_agent or "")[:500], body=body,
-        html=render_markdown(body, for_comment=True),
-        status=_initial_status(user=user, name=name, email=email, body=body),
+        author_name=name, author_email=email, author_url=url, ip_address=draft.ip_address,
+        user_agent=draft.user_agent, body=body, html=render_markdown(body, for_comment=True),
+        status=decision.status,
     )
     comment.path = (parent.path if parent else "") + f"{comment.pk:0{PATH_SEGMENT}d}"
     comment.save(update_fields=["path"])
@@ -215,21 +148,16 @@ def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
     """Authors edit within the edit window; moderators at any time."""
     require_signed_in(actor)
     comment = _lock_comment(comment)
-    if not actor.is_moderator:
-        if comment.user_id != actor.pk:
-            raise DomainError(ErrorCode.FORBIDDEN, "You may only edit your own comments.")
-        window = timedelta(seconds=settings.HEARTH_COMMENT_EDIT_WINDOW_SECONDS)
-        if timezone.now() - comment.created_at > window:
-            raise DomainError(ErrorCode.FORBIDDEN, "The time to edit this comment has passed.")
-        if comment.status in (CommentStatus.SPAM, CommentStatus.TRASH):
-            raise DomainError(ErrorCode.FORBIDDEN, "This comment was removed.")
+    require_can_edit_comment(actor, comment, now=timezone.now(), edit_window=timedelta(
+        seconds=settings.HEARTH_COMMENT_EDIT_WINDOW_SECONDS))
     comment.body = _clean_body(body)
     comment.html = render_markdown(comment.body, for_comment=True)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "html", "edited_at"])
     content_versions.post_written(comment.post_id)
-    if not actor.is_moderator and _too_many_links(comment.body):
-        _set_status(comment, CommentStatus.PENDING)  # links added after approval are held too
+    decision = comment_moderator().decide_edit(comment, actor=actor)
+    if decision is not None:
+        _set_status(comment, decision.status)
     return comment
 
 
@@ -239,8 +167,7 @@ def comment_delete(*, actor, comment: Comment) -> int:
     without them it leaves the thread."""
     require_signed_in(actor)
     comment = _lock_comment(comment)
-    if not actor.is_moderator and comment.user_id != actor.pk:
-        raise DomainError(ErrorCode.FORBIDDEN, "You may only delete your own comments.")
+    require_can_delete_comment(actor, comment)
     _set_status(comment, CommentStatus.TRASH)
     return comment.pk
 

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cms import content_versions, webhooks
+from cms.errors import DomainError, ErrorCode, ValidationErrors
 from cms.models import Post, PostStatus, Tag
-from cms.permissions import require_can_edit_post, require_can_publish_post, require_post_writer
+from cms.policies import require_can_edit_post, require_can_publish_post, require_post_writer
 from cms.rendering import render_markdown
-from cms.services.errors import DomainError, ErrorCode, ValidationErrors
 from cms.services.validation import clean_datetime
 
 MAX_TITLE = 300
@@ -161,8 +161,7 @@ def post_publish(*, actor, post: Post, publish_at: datetime | None = None) -> Po
     require_can_publish_post(actor, post)
     if publish_at is not None:
         publish_at = clean_datetime(publish_at, field="publishAt")
-    already_live = post.status == PostStatus.PUBLISHED and post.published_at <= timezone.now()
-    if publish_at is not None or not already_live:
+    if publish_at is not None or not post.is_live():
         post.published_at = publish_at or timezone.now()
     post.status = PostStatus.PUBLISHED
     post.save()

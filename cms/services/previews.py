@@ -9,17 +9,9 @@ from django.core import signing
 from django.utils import timezone
 
 from cms.models import Post
-from cms.permissions import require_signed_in
-from cms.services.errors import DomainError, ErrorCode
+from cms.policies import require_can_preview
 
 SALT = "hearth.preview"
-
-
-def require_can_preview(user, post: Post) -> None:
-    """Editors and administrators preview every post; authors their own."""
-    require_signed_in(user)
-    if not user.is_moderator and post.author_id != user.pk:
-        raise DomainError(ErrorCode.FORBIDDEN, "You may only preview your own posts.")
 
 
 def preview_token_create(*, actor, post: Post) -> tuple[str, datetime]:

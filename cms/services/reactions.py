@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from cms import content_versions
+from cms.errors import DomainError, ErrorCode
 from cms.models import Comment, Post, Reaction, ReactionKind
 from cms.models.reactions import count_field
-from cms.permissions import is_signed_in
-from cms.services.errors import DomainError, ErrorCode
+from cms.policies import comments_taking_reactions, is_signed_in
 
 
 def _reactor(user, visitor_key: str | None) -> dict:
@@ -33,7 +33,12 @@ def _check_kind(kind: str) -> None:
 
 
 def _lock_subject(subject: Post | Comment) -> None:
-    if not type(subject).objects.select_for_update().filter(pk=subject.pk).exists():
+    """Lock the subject's row; NOT_FOUND if it is gone or is a comment that takes no reactions
+    (only approved ones do)."""
+    found = type(subject).objects.select_for_update().filter(pk=subject.pk)
+    if isinstance(subject, Comment):
+        found = comments_taking_reactions(found)
+    if not found.exists():
         name = type(subject).__name__.lower()
         raise DomainError(ErrorCode.NOT_FOUND, f"There is no such {name}.", field="subjectId")
 

@@ -1,9 +1,9 @@
 from django.db import transaction
 from django.utils import timezone
 
+from cms.errors import DomainError, ErrorCode
 from cms.models import ApiToken
 from cms.models.tokens import hash_token
-from cms.services.errors import DomainError, ErrorCode
 
 
 @transaction.atomic

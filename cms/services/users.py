@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
+from cms.errors import DomainError, ErrorCode
 from cms.models import Reaction
-from cms.services.errors import DomainError, ErrorCode
 from cms.services.reactions import reaction_remove
 
 

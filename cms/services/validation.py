@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
-from cms.services.errors import DomainError, ErrorCode
+from cms.errors import DomainError, ErrorCode
 
 _url_validator = URLValidator(schemes=["http", "https"])
 

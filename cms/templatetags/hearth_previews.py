@@ -3,7 +3,7 @@ an empty string when `user` may not preview `post`."""
 
 from django import template
 
-from cms.services.errors import DomainError
+from cms.errors import DomainError
 from cms.services.previews import preview_token_create, preview_url
 
 register = template.Library()
