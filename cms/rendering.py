@@ -1,14 +1,23 @@
 """Markdown to safe HTML: comrak (a linear-time CommonMark + GFM parser in Rust) with raw HTML
 escaped as text, then nh3 as the last word.
 
-Two shapes stay costly whatever the parser, so they are bounded here (benchmarks/rendering.py
-shows the figures):
-- deep nesting: nh3's HTML parser does work proportional to the depth for every block element,
-  so a document whose lists and quotes nest deeper than MAX_DEPTH is shown as its plain source;
-- table cell autocompletion: every row gets as many cells as the delimiter row has columns, so a
-  wide delimiter row over many lines makes output grow with columns x rows. A document whose
-  delimiter rows could autocomplete more cells than it has characters renders without tables.
-Comments render without tables anyway: their tags are not allowed in comments."""
+comrak's own time is linear, within a few times ordinary prose on any input; nh3 pays for every
+tag it parses (about a microsecond each), and some shapes make one tag per character or two. So
+the work a document may cause is budgeted per character of its source (benchmarks/rendering.py
+shows the figures), and a document over budget is shown as its plain source, which is safe and
+still shows every word the author wrote:
+- tags: comrak's output may have at most one tag per CHARS_PER_TAG ordinary characters of the
+  source, those that are neither Markdown punctuation nor line breaks (comrak spends about as
+  long on one of those as nh3 on a tag, so they earn no tags);
+- nesting: nh3's HTML parser does work proportional to the depth for every block element, so
+  lists and quotes may nest at most MAX_DEPTH deep;
+- table cells: a delimiter row gives every following row of its table as many cells as it has
+  columns, so a wide delimiter row over many lines makes comrak's work grow with columns x rows.
+  A document whose tables could have more than one cell per CHARS_PER_TABLE_CELL characters is
+  rendered without tables (its rows show as text), before comrak does that work.
+Documents shorter than SHORT_DOCUMENT characters get the budget of one that long, so short
+comments and posts with rich markup are never affected. Comments render without tables anyway:
+their tags are not allowed in comments."""
 
 import html
 import re
@@ -17,6 +26,9 @@ import comrak
 import nh3
 
 MAX_DEPTH = 32
+CHARS_PER_TAG = 8
+CHARS_PER_TABLE_CELL = 10
+SHORT_DOCUMENT = 20_000
 
 ALLOWED_TAGS = {
     "a", "p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote",
@@ -49,23 +61,50 @@ def _extensions(*, tables: bool) -> comrak.ExtensionOptions:
 _WITH_TABLES = _extensions(tables=True)
 _WITHOUT_TABLES = _extensions(tables=False)
 
-# A line that may be a table's delimiter row (inside quotes too), and the container tags whose
-# nesting nh3 pays for. The patterns have no overlapping repeats: linear on any line.
+# A line that may be a table's delimiter row (inside quotes too), a blank line (which ends every
+# table), and the container tags whose nesting nh3 pays for. The patterns have no overlapping
+# repeats: linear on any line.
 _DELIMITER_ROW = re.compile(r"^[ \t>|:-]*\|[ \t>|:-]*$", re.MULTILINE)
+_BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|$)")
+_MARKUP_CHARACTERS = "\n\\`*_[]<!&~"
 _CONTAINER_TAG = re.compile(r"<(/?)(?:blockquote|ol|ul|li)[ >]")
 
 
+def _budget(characters: int, characters_per_unit: int) -> int:
+    return max(characters, SHORT_DOCUMENT) // characters_per_unit
+
+
+def _tag_budget(source: str) -> int:
+    markup = sum(source.count(character) for character in _MARKUP_CHARACTERS)
+    return _budget(len(source) - markup, CHARS_PER_TAG)
+
+
+def _columns(delimiter_row: str) -> int:
+    """Columns of a delimiter row: cells between pipes, less the optional outer pipes."""
+    row = delimiter_row.lstrip(" \t>").rstrip(" \t")
+    return max(1, row.count("|") + 1 - row.startswith("|") - row.endswith("|"))
+
+
 def _table_cells_bounded(source: str) -> bool:
-    """Whether autocompletion could add at most one cell per character of `source`: a delimiter
-    row fills every following line with at most (pipes + 1) cells."""
-    budget = max(len(source), 10_000)
-    lines_after, position = source.count("\n"), 0
+    """Whether the tables of `source` have at most its budget of cells. A table ends at the first
+    blank line, and tables that start in the same blank-line-separated block have no more rows
+    than the lines from the first header to the block's end, nor more columns than the widest
+    delimiter row in the block: their cells are at most the product."""
+    budget = _budget(len(source), CHARS_PER_TABLE_CELL)
+    block_end = block_lines = block_columns = -1
     for row in _DELIMITER_ROW.finditer(source):
-        lines_after -= source.count("\n", position, row.end())
-        position = row.end()
-        budget -= (row.group().count("|") + 1) * lines_after
-        if budget < 0:
-            return False
+        if row.start() > block_end:  # the first delimiter row of a new block
+            header = source.rfind("\n", 0, max(row.start() - 1, 0)) + 1
+            blank = _BLANK_LINE.search(source, row.end())
+            block_end = blank.start() if blank else len(source)
+            block_lines = source.count("\n", header, block_end) + 1
+            block_columns = 0
+        columns = _columns(row.group())
+        if columns > block_columns:
+            budget -= (columns - block_columns) * block_lines
+            block_columns = columns
+            if budget < 0:
+                return False
     return True
 
 
@@ -78,13 +117,20 @@ def _nesting_bounded(rendered: str) -> bool:
     return True
 
 
+def _plain_source(source: str) -> str:
+    return f"<pre>{html.escape(source, quote=False)}</pre>"
+
+
 def render_markdown(source: str, *, for_comment: bool = False) -> str:
+    # CommonMark's other line endings, made "\n" so the checks above see the lines comrak sees.
+    source = source.replace("\r\n", "\n").replace("\r", "\n")
     tables = not for_comment and _table_cells_bounded(source)
     rendered = comrak.render_markdown(
         source, extension_options=_WITH_TABLES if tables else _WITHOUT_TABLES,
         render_options=_RENDER_OPTIONS)
-    if not _nesting_bounded(rendered):
-        rendered = f"<pre>{html.escape(source, quote=False)}</pre>"
+    # Raw "<" in the source is escaped, so every "<" left is a tag comrak wrote.
+    if rendered.count("<") > _tag_budget(source) or not _nesting_bounded(rendered):
+        rendered = _plain_source(source)
     return sanitize(rendered, for_comment=for_comment)
 
 

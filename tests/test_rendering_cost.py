@@ -1,20 +1,25 @@
 """Issue 11, item 4: rendering any input the limits allow stays cheap and safe. The costs are
 in benchmarks/rendering.py; these tests check the behaviour: every pathological shape renders to
 the same safe class of output, the structural limits (nesting depth, table cells) hold, and a post
-body over the limit is refused with INVALID and writes nothing."""
+body over the limit is refused with INVALID and writes nothing. A document over its budget is
+shown as its plain source; a realistic long post never is."""
 
+import html as html_module
 import re
 from html.parser import HTMLParser
 
 import pytest
 
-from benchmarks.rendering import SHAPES
+from benchmarks.rendering import SHAPES, realistic_post
 from cms.models import Comment, Post
 from cms.rendering import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
+    CHARS_PER_TABLE_CELL,
+    CHARS_PER_TAG,
     COMMENT_TAGS,
     MAX_DEPTH,
+    SHORT_DOCUMENT,
     render_markdown,
 )
 from tests import factories
@@ -107,11 +112,82 @@ def test_an_ordinary_table_renders_in_a_post():
 
 
 @pytest.mark.parametrize("length", [6_000, 200_000])
-def test_table_cells_never_outnumber_the_characters_of_the_source(length):
+def test_table_cells_stay_within_the_budget_of_the_source(length):
     for shape in ("wide table", "-|", "a|b table rows", "|\\n"):
         source = SHAPES[shape](length)
         rendered = Rendered(render_markdown(source))
-        assert rendered.count("th", "td") <= max(len(source), 10_000), shape
+        assert rendered.count("th", "td") <= max(len(source), SHORT_DOCUMENT) \
+            // CHARS_PER_TABLE_CELL, shape
+
+
+@pytest.mark.parametrize("length", [65_525, 200_000])
+def test_every_pathological_shape_stays_within_the_tag_budget(length):
+    for shape, make in SHAPES.items():
+        source = make(length)
+        html = render_markdown(source)
+        assert html.count("<") <= 2 * max(len(source), SHORT_DOCUMENT) // CHARS_PER_TAG, shape
+
+
+def shown_as_source(html: str, source: str) -> bool:
+    match = re.fullmatch(r"<pre>(.*)</pre>", html, re.DOTALL)
+    return bool(match) and html_module.unescape(match[1]) == source
+
+
+@pytest.mark.parametrize("unit", ["*a", "a*", "a\n=\n", "<http://a>", "x\n" * 15 + "*a*"])
+@pytest.mark.parametrize("for_comment", [False, True])
+def test_a_document_over_the_tag_budget_is_shown_as_its_plain_source(unit, for_comment):
+    source = (unit * (65_525 // len(unit)))
+    html = render_markdown(source, for_comment=for_comment)
+    assert_safe(html, for_comment=for_comment)
+    assert shown_as_source(html, source)
+
+
+@pytest.mark.parametrize("for_comment", [False, True])
+def test_hostile_markup_in_a_document_over_budget_stays_text(for_comment):
+    source = "[a](javascript:alert(1)) <script>alert(1)</script> <img src=x onerror=y> " \
+        + "*a" * 30_000
+    html = render_markdown(source, for_comment=for_comment)
+    rendered = assert_safe(html, for_comment=for_comment)
+    assert [tag for tag, _ in rendered.elements] == ["pre"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "[a](javascript:alert(1))" in html
+    assert shown_as_source(html, source)
+
+
+def test_short_documents_with_dense_markup_render_as_markup():
+    source = "*a* " * (SHORT_DOCUMENT // 20)
+    rendered = Rendered(render_markdown(source))
+    assert rendered.count("em") == SHORT_DOCUMENT // 20
+    assert rendered.count("pre") == 0
+
+
+@pytest.mark.parametrize("length", [8_000, 65_525, 200_000])
+def test_a_realistic_long_post_renders_every_element(length):
+    source = realistic_post(length)
+    sections = source.count("\n## Part ")
+    rendered = Rendered(render_markdown(source))
+    assert sections >= 3
+    assert rendered.count("pre") == sections  # its code blocks, not the plain source
+    assert rendered.count("h1") == 1 and rendered.count("h2") == sections
+    assert rendered.count("table") == sections and rendered.count("td") == 16 * sections
+    assert rendered.count("li") == 7 * sections and rendered.count("blockquote") == sections
+    assert rendered.count("a") == 3 * sections and rendered.count("del") == sections
+    assert rendered.count("em", "strong") == 6 * sections and rendered.count("code") == 3 * sections
+
+
+def test_a_realistic_long_comment_renders_as_markup():
+    source = realistic_post(65_525)
+    rendered = Rendered(render_markdown(source, for_comment=True))
+    sections = source.count("\n## Part ")
+    assert rendered.count("li") == 7 * sections and rendered.count("pre") == sections
+
+
+@pytest.mark.parametrize("line_break", ["\r\n", "\r"])
+def test_other_line_endings_get_the_same_limits(line_break):
+    wide = "x|" * 1_000 + "\n" + "-|" * 1_000 + "\n" + "x\n" * 5_000
+    assert render_markdown(wide.replace("\n", line_break)) == render_markdown(wide)
+    table = "| a | b |\n|---|---|\n| 1 | 2 |\n"
+    html = render_markdown(table.replace("\n", line_break))
+    assert html == render_markdown(table) and Rendered(html).count("td") == 2
 
 
 def test_a_wide_delimiter_row_over_many_lines_renders_without_tables():
