@@ -1,7 +1,10 @@
 """What rendering Markdown costs on hostile input: a corpus of known pathological shapes, each at
 the longest length the limits allow (a comment, a post body), timed through the function the
 services call (`cms.rendering.render_markdown`, parser + nh3), and printed as microseconds per
-character and as a ratio to ordinary prose of the same length. The target is a worst ratio of 10.
+character and as a ratio to ordinary prose of the same length (PROSE: prose paragraphs with a
+little inline markup, the reference since this benchmark was written). Targets: a worst ratio of
+10, and at most 250 ms of CPU for any input. Plain text and a realistic long blog post are printed
+as context, outside the worst.
 
     .venv/bin/python -m benchmarks.rendering            # comments and post bodies
     .venv/bin/python -m benchmarks.rendering --quick    # comments only
@@ -25,6 +28,66 @@ PROSE = (
     "weather. Some wrote to her later, and a few of those letters are quoted here with "
     "**permission**; the rest are in the [archive](https://archive.example/ferry) at `box 12`.\n\n"
 )
+
+# Context only, not the reference: the same paragraph without its four inline elements.
+PLAIN_TEXT = (
+    "The river was high that spring, and the ferry ran only in the mornings. Anna kept a "
+    "notebook of the crossings: who came, what they carried, what they said about the "
+    "weather. Some wrote to her later, and a few of those letters are quoted here with "
+    "permission; the rest are in the archive at box 12.\n\n"
+)
+
+
+def _section(i: int) -> str:
+    return f"""## Part {i}: what the ferry carried
+
+The river was high that spring, and the ferry ran only in the mornings. Anna kept a notebook of
+the crossings: who came, what they carried, what they *said* about the weather. Some wrote to her
+later, and a few of those letters are quoted here with **permission**; the rest are in the
+[archive](https://archive.example/ferry/{i}) at `box {i}`.
+
+Most crossings were uneventful. The log lists the **date**, the _passengers_, the cargo and a
+remark, and the remarks are where the story is: "fog", "late", "the mule refused again".
+
+- [The first letter](https://archive.example/letters/{i}/1), from the miller's daughter
+- A *list* of what was carried in May, with `weights` in stones
+- The ~~lost~~ recovered page of the log
+- Notes on the [map](https://maps.example/river?year=1921&part={i})
+
+1. Read the log.
+2. Compare it with the letters.
+3. Mark every crossing that the letters do not mention.
+
+```python
+def crossings(log, letters):
+    mentioned = {{letter.date for letter in letters}}
+    for entry in log:
+        if entry.date not in mentioned:
+            yield entry
+```
+
+| Month | Crossings | Passengers | Remark |
+|-------|----------:|-----------:|--------|
+| March | 12 | 40 | fog |
+| April | 25 | 96 | *late* |
+| May | 31 | 120 | the mule |
+| June | 30 | 88 | dry |
+
+> The river does not care what we carry. It only cares that we cross before noon.
+> — from a letter, {i}
+
+"""
+
+
+def realistic_post(length: int) -> str:
+    """A long blog post: headings, prose with emphasis, links and code spans, lists, a code
+    block, a table and a quote in every section, cut at a section boundary."""
+    out, size, i = ["# The ferry log\n\n"], 17, 0
+    while size + len(_section(i)) <= length:
+        out.append(_section(i))
+        size += len(out[-1])
+        i += 1
+    return "".join(out)
 
 
 def _repeat(unit: str, length: int) -> str:
@@ -131,6 +194,12 @@ SHAPES = {
     "[^1]": lambda n: _repeat("[^1]", n),
     "é": lambda n: _repeat("é\u200b", n),
     "emoji": lambda n: _repeat("\U0001f600", n),
+    # Dense markup padded to just inside the tag budget (cms.rendering.CHARS_PER_TAG).
+    "*a* + x\\n lines": lambda n: _repeat("x\n" * 16 + "*a*", n),
+    "1. a + x\\n lines": lambda n: _repeat("x\n" * 13 + "1. a\n", n),
+    "***a*** + [a](": lambda n: _repeat("***a***" + "[a](" * 16, n),
+    "![a](b) + &": lambda n: _repeat("![a](b)" + "&" * 34, n),
+    "a  \\n + <": lambda n: _repeat("<" * 37 + "a  \n", n),
 }
 
 
@@ -160,27 +229,45 @@ def _seconds(render, source: str, *, for_comment: bool, budget: float) -> float:
     return statistics.median(times)
 
 
+CONTEXT = {"plain text": lambda n: _repeat(PLAIN_TEXT, n), "realistic post": realistic_post}
+TARGET_RATIO = 10
+TARGET_SECONDS = 0.250  # of CPU for any one hostile request (issue 11)
+
+
 def measure(render, *, length: int, for_comment: bool, budget: float) -> list[tuple]:
+    """Rows of (input, characters, seconds, ratio to prose of the same length, is context)."""
     prose = _repeat(PROSE, length)
     base = _seconds(render, prose, for_comment=for_comment, budget=budget)
-    rows = [("prose", len(prose), base, 1.0)]
-    for name, make in SHAPES.items():
-        source = make(length)
-        assert len(source) <= length, (name, len(source))
-        seconds = _seconds(render, source, for_comment=for_comment, budget=budget)
-        rows.append((name, len(source), seconds, seconds / base * length / len(source)))
+    rows = [("prose", len(prose), base, 1.0, False)]
+    for context, shapes in ((True, CONTEXT), (False, SHAPES)):
+        for name, make in shapes.items():
+            source = make(length)
+            assert len(source) <= length, (name, len(source))
+            seconds = _seconds(render, source, for_comment=for_comment, budget=budget)
+            rows.append((name, len(source), seconds, seconds / base * length / len(source),
+                         context))
     return rows
 
 
-def report(title: str, rows: list[tuple]) -> float:
+def _held(held: bool) -> str:
+    return "held" if held else "MISSED"
+
+
+def report(title: str, rows: list[tuple]) -> tuple[float, float]:
+    """Prints the rows and the worst hostile input; returns (worst ratio, worst seconds)."""
     print(f"\n{title}")
     print(f"{'input':<20} {'chars':>9} {'ms':>9} {'us/char':>8} {'x prose':>8}")
-    for name, chars, seconds, ratio in rows:
+    for name, chars, seconds, ratio, context in rows:
         print(f"{name:<20} {chars:>9,} {seconds * 1000:>9.1f} {seconds / chars * 1e6:>8.3f}"
-              f" {ratio:>8.1f}")
-    worst = max(rows, key=lambda row: row[3])
-    print(f"worst: {worst[0]!r} at {worst[3]:.1f}x prose (target <= 10x)")
-    return worst[3]
+              f" {ratio:>8.1f}{'  (context)' if context else ''}")
+    hostile = [row for row in rows if not row[4]]
+    worst = max(hostile, key=lambda row: row[3])
+    slowest = max(hostile, key=lambda row: row[2])
+    print(f"worst: {worst[0]!r} at {worst[3]:.1f}x prose:"
+          f" {_held(worst[3] <= TARGET_RATIO)} against <= {TARGET_RATIO}x")
+    print(f"slowest: {slowest[0]!r} at {slowest[2] * 1000:.0f} ms of CPU:"
+          f" {_held(slowest[2] <= TARGET_SECONDS)} against <= {TARGET_SECONDS * 1000:.0f} ms")
+    return worst[3], slowest[2]
 
 
 def main() -> int:
@@ -197,11 +284,14 @@ def main() -> int:
     cases = [("comment", settings.HEARTH_MAX_COMMENT_LENGTH, True)]
     if not args.quick:
         cases.append(("post body", settings.HEARTH_MAX_POST_BODY_LENGTH, False))
-    worst = 0.0
+    worst = slowest = 0.0
     for label, length, for_comment in cases:
         rows = measure(render, length=length, for_comment=for_comment, budget=args.budget)
-        worst = max(worst, report(f"{args.renderer}: {label}, {length:,} characters", rows))
-    print(f"\nworst ratio overall: {worst:.1f}x")
+        ratio, seconds = report(f"{args.renderer}: {label}, {length:,} characters", rows)
+        worst, slowest = max(worst, ratio), max(slowest, seconds)
+    print(f"\noverall: worst {worst:.1f}x prose ({_held(worst <= TARGET_RATIO)} <= "
+          f"{TARGET_RATIO}x), slowest {slowest * 1000:.0f} ms"
+          f" ({_held(slowest <= TARGET_SECONDS)} <= {TARGET_SECONDS * 1000:.0f} ms)")
     return 0
 
 
