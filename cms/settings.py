@@ -192,6 +192,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HEARTH_MAX_BODY_BYTES", 1024 * 1024)
 # Comment rules (the contract's defaults; WordPress's limits, counted in characters).
 HEARTH_COMMENT_FLOOD_SECONDS = env_int("HEARTH_COMMENT_FLOOD_SECONDS", 15)
 HEARTH_COMMENT_MAX_LINKS = env_int("HEARTH_COMMENT_MAX_LINKS", 2)
+# Decides what happens to a new or edited comment (refused, approved, held): see cms/moderation.py.
+HEARTH_COMMENT_MODERATOR = os.environ.get("HEARTH_COMMENT_MODERATOR",
+                                          "cms.moderation.DefaultCommentModerator")
 HEARTH_COMMENT_EDIT_WINDOW_SECONDS = env_int("HEARTH_COMMENT_EDIT_WINDOW_SECONDS", 15 * 60)
 # WordPress's "thread_comments_depth": the deepest a reply may sit (a top-level comment has depth
 # 0). A reply to a comment at this depth is refused (INVALID, field parentId).

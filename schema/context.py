@@ -2,7 +2,7 @@ from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse
 
-from cms.permissions import is_moderator
+from cms.policies import Reader
 from schema.loaders import Loaders
 
 
@@ -27,5 +27,9 @@ class Context:
             self.loaders = Loaders(user=self.user, visitor_key=self.visitor_key)
 
     @property
+    def reader(self) -> Reader:
+        return self.loaders.reader
+
+    @property
     def is_moderator(self) -> bool:
-        return is_moderator(self.user)
+        return self.reader.is_moderator

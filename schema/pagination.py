@@ -2,18 +2,22 @@
 
 import base64
 import binascii
-from dataclasses import dataclass
 
 from django.conf import settings
 from graphql import GraphQLError
 
-CURSOR_PREFIX = "o:"
-PATH_CURSOR_PREFIX = "p:"
+from cms.selectors.pagination import (
+    CURSOR_PREFIX,
+    PATH_CURSOR_PREFIX,
+    PageArgs,
+    encode_cursor,
+    encode_path_cursor,
+)
+
+__all__ = ["PageArgs", "decode_cursor", "decode_path_cursor", "encode_cursor",
+           "encode_path_cursor", "page_args"]
+
 MAX_CURSOR_DEPTH = 1000  # levels; the deepest chain seen in the wild was 260
-
-
-def encode_cursor(offset: int) -> str:
-    return base64.b64encode(f"{CURSOR_PREFIX}{offset}".encode()).decode()
 
 
 def decode_cursor(cursor: str, argument: str) -> int:
@@ -27,10 +31,6 @@ def decode_cursor(cursor: str, argument: str) -> int:
         return offset
     except (ValueError, UnicodeError, binascii.Error):
         raise GraphQLError(f"`{argument}` is not a cursor of this connection.") from None
-
-
-def encode_path_cursor(path: str) -> str:
-    return base64.b64encode(f"{PATH_CURSOR_PREFIX}{path}".encode()).decode()
 
 
 def max_cursor_depth() -> int:
@@ -56,41 +56,19 @@ def decode_path_cursor(cursor: str, argument: str, segment: int) -> str:
     return path
 
 
-@dataclass(frozen=True)
-class PageArgs:
-    """A validated page request: rows [start, stop) unless `last` counts back from the end."""
-
-    first: int | None
-    after: int | None
-    last: int | None
-    before: int | None
-
-    @classmethod
-    def parse(cls, first=None, after=None, last=None, before=None) -> "PageArgs":
-        limit = settings.HEARTH_MAX_PAGE_SIZE
-        for name, value in (("first", first), ("last", last)):
-            if value is not None and not 0 <= value <= limit:
-                raise GraphQLError(f"`{name}` must be between 0 and {limit}; it was {value}.")
-        if first is not None and last is not None:
-            raise GraphQLError("Pass `first` or `last`, not both.")
-        if first is None and last is None:
-            first = settings.HEARTH_DEFAULT_PAGE_SIZE
-        return cls(
-            first=first,
-            after=None if after is None else decode_cursor(after, "after"),
-            last=last,
-            before=None if before is None else decode_cursor(before, "before"),
-        )
-
-    @property
-    def start(self) -> int:
-        return 0 if self.after is None else self.after + 1
-
-    def forward_window(self) -> tuple[int, int]:
-        """(start, stop) for a `first` page, reading one row past it to learn `hasNextPage`."""
-        stop = self.start + self.first + 1
-        return self.start, stop if self.before is None else min(stop, self.before)
-
-    def backward_window(self, total: int) -> tuple[int, int]:
-        stop = total if self.before is None else min(self.before, total)
-        return max(self.start, stop - self.last), stop
+def page_args(first=None, after=None, last=None, before=None) -> PageArgs:
+    """The page a connection's arguments ask for, validated, its cursors decoded."""
+    limit = settings.HEARTH_MAX_PAGE_SIZE
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and not 0 <= value <= limit:
+            raise GraphQLError(f"`{name}` must be between 0 and {limit}; it was {value}.")
+    if first is not None and last is not None:
+        raise GraphQLError("Pass `first` or `last`, not both.")
+    if first is None and last is None:
+        first = settings.HEARTH_DEFAULT_PAGE_SIZE
+    return PageArgs(
+        first=first,
+        after=None if after is None else decode_cursor(after, "after"),
+        last=last,
+        before=None if before is None else decode_cursor(before, "before"),
+    )

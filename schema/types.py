@@ -6,16 +6,15 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
-from django.db.models import Q
-from django.db.models.functions import Coalesce
 from strawberry import relay
 from strawberry.types import Info
 
-from cms import models
-from cms.models import CommentStatus as StoredCommentStatus
+from cms import models, policies
 from cms.models.comments import PATH_SEGMENT
-from schema.loaders import COMMENT_ORDER, Page, paginate, with_authors
-from schema.pagination import PageArgs, decode_path_cursor
+from cms.selectors.pagination import Page, PageArgs
+from cms.selectors.posts import TEXT_FIELDS, post_list, tags_by_ids
+from cms.selectors.users import authors_by_ids
+from schema.pagination import decode_path_cursor, page_args
 from schema.selection import selects
 
 
@@ -117,23 +116,13 @@ class CommentConnection:
         return self.page.total
 
 
-def newest_first(queryset):
-    return queryset.order_by(Coalesce("published_at", "created_at").desc(), "-id")
-
-
-def post_page(info: Info, queryset, first=None, after=None, last=None, before=None,
-              order: PostOrder | None = PostOrder.NEWEST_FIRST) -> PostConnection:
-    args = PageArgs.parse(first, after, last, before)
-    queryset = newest_first(queryset)
-    if order == PostOrder.OLDEST_FIRST:
-        queryset = queryset.reverse()
-    # A list rarely shows whole posts: their text stays in the database unless asked for.
-    unasked = [name for name in ("body", "html") if not selects(info, "edges", "node", name)]
-    return PostConnection(page=paginate(with_authors(queryset).defer(*unasked), args))
-
-
-def visible_posts(info: Info):
-    return models.Post.objects.visible_to(ctx(info).user)
+def post_page(info: Info, args: PageArgs, order: PostOrder | None = PostOrder.NEWEST_FIRST,
+              **narrowed) -> PostConnection:
+    """A page of the posts the caller may read; a post's text is read only if asked for."""
+    with_text = tuple(name for name in TEXT_FIELDS if selects(info, "edges", "node", name))
+    return PostConnection(page=post_list(
+        reader=ctx(info).reader, args=args, oldest_first=order == PostOrder.OLDEST_FIRST,
+        with_text=with_text, **narrowed))
 
 
 # Reactions ----------------------------------------------------------------------------------
@@ -205,8 +194,8 @@ class Author(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        users = models.User.objects.public_to(ctx(info).user).filter(pk__in=_int_ids(node_ids))
-        return _in_order({u.pk: u for u in users}, node_ids)
+        return _in_order(authors_by_ids(reader=ctx(info).reader, ids=_int_ids(node_ids)),
+                         node_ids)
 
     @strawberry.field
     def avatar_url(self, root: strawberry.Parent[models.User]) -> str | None:
@@ -215,7 +204,7 @@ class Author(relay.Node):
     @strawberry.field(description="Their posts the caller may read, newest first.")
     def posts(self, root: strawberry.Parent[models.User], info: Info, first: int | None = None,
               after: str | None = None) -> PostConnection:
-        return post_page(info, visible_posts(info).filter(author=root), first, after)
+        return post_page(info, page_args(first, after), author_id=root.pk)
 
 
 @strawberry.type(description="A label that groups posts.")
@@ -230,13 +219,12 @@ class Tag(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        tags = models.Tag.objects.visible_to(ctx(info).user).filter(pk__in=_int_ids(node_ids))
-        return _in_order({t.pk: t for t in tags}, node_ids)
+        return _in_order(tags_by_ids(reader=ctx(info).reader, ids=_int_ids(node_ids)), node_ids)
 
     @strawberry.field(description="Posts with this tag the caller may read, newest first.")
     def posts(self, root: strawberry.Parent[models.Tag], info: Info, first: int | None = None,
               after: str | None = None) -> PostConnection:
-        return post_page(info, visible_posts(info).filter(tags=root), first, after)
+        return post_page(info, page_args(first, after), tag_id=root.pk)
 
 
 @strawberry.type(description="A blog post.")
@@ -259,8 +247,7 @@ class Post(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        posts = with_authors(visible_posts(info)).filter(pk__in=_int_ids(node_ids))
-        return _in_order({p.pk: ctx(info).loaders.remember_post(p) for p in posts}, node_ids)
+        return _in_order(ctx(info).loaders.posts(_int_ids(node_ids)), node_ids)
 
     @strawberry.field
     def status(self, root: strawberry.Parent[models.Post]) -> PostStatus:
@@ -280,22 +267,18 @@ class Post(relay.Node):
                  first: int | None = None, after: str | None = None, last: int | None = None,
                  before: str | None = None,
                  order: CommentOrder | None = CommentOrder.OLDEST_FIRST) -> CommentConnection:
-        args = PageArgs.parse(first, after, last, before)
-        loaders = ctx(info).loaders
-        loaders.remember_post(root)
-        order_by = COMMENT_ORDER[(order or CommentOrder.OLDEST_FIRST).value]
-        return CommentConnection(page=loaders.top_level(root, args, order_by))
+        args = page_args(first, after, last, before)
+        order = (order or CommentOrder.OLDEST_FIRST).value
+        return CommentConnection(page=ctx(info).loaders.top_level(root, args, order))
 
     @strawberry.field(description="Every approved comment of the post, depth-first in reading "
                                   "order (each reply right after its parent), with `depth` and "
                                   "`parent`, so a tree of any depth can be drawn from one list.")
     def thread(self, root: strawberry.Parent[models.Post], info: Info, first: int | None = None,
                after: str | None = None) -> CommentConnection:
-        args = PageArgs.parse(first)
+        args = page_args(first)
         after_path = None if after is None else decode_path_cursor(after, "after", PATH_SEGMENT)
-        loaders = ctx(info).loaders
-        loaders.remember_post(root)
-        return CommentConnection(page=loaders.thread(root, args.first, after_path))
+        return CommentConnection(page=ctx(info).loaders.thread(root, args.first, after_path))
 
     @strawberry.field
     def reactions(self, root: strawberry.Parent[models.Post]) -> ReactionSummary:
@@ -303,18 +286,9 @@ class Post(relay.Node):
 
 
 def shows_content(comment: models.Comment, info: Info) -> bool:
-    """Approved comments show what they say. Removed ones (spam, trash) are placeholders to all
-    but moderators; a pending one also shows to its own author ("awaiting moderation")."""
-    if comment.status == StoredCommentStatus.APPROVED:
-        return True
     context = ctx(info)
-    if context.is_moderator:
-        return True
-    if comment.status != StoredCommentStatus.PENDING:
-        return False
-    if comment.pk in context.own_comment_ids:
-        return True
-    return context.user is not None and comment.user_id == getattr(context.user, "pk", None)
+    return policies.shows_content(comment, reader=context.reader,
+                                  own_comment_ids=context.own_comment_ids)
 
 
 @strawberry.type(description="Who wrote a comment, as the public may see it. Never an e-mail or "
@@ -403,7 +377,7 @@ class Comment(relay.Node):
     def replies(self, root: strawberry.Parent[models.Comment], info: Info,
                 first: int | None = None, after: str | None = None, last: int | None = None,
                 before: str | None = None) -> CommentConnection:
-        args = PageArgs.parse(first, after, last, before)
+        args = page_args(first, after, last, before)
         return CommentConnection(page=ctx(info).loaders.replies(root, args))
 
     @strawberry.field
@@ -414,7 +388,7 @@ class Comment(relay.Node):
                                   "only, null for everyone else.")
     def moderation(self, root: strawberry.Parent[models.Comment],
                    info: Info) -> CommentModeration | None:
-        if not ctx(info).is_moderator:
+        if not policies.sees_private_comment_fields(ctx(info).reader):
             return None
         return CommentModeration(email=root.author_email, ip_address=root.ip_address,
                                  user_agent=root.user_agent)
@@ -429,25 +403,10 @@ class PostFilter:
                                                  "callers who may see such posts.")
 
 
-def filter_posts(queryset, post_filter: PostFilter | None):
-    from django.utils import timezone
-
+def narrowed_by(post_filter: PostFilter | None) -> dict:
+    """A filter as the arguments of `cms.selectors.posts.post_list`."""
     if post_filter is None:
-        return queryset
-    if post_filter.tag:
-        queryset = queryset.filter(tags__slug=post_filter.tag)
-    if post_filter.author:
-        queryset = queryset.filter(author__slug=post_filter.author)
-    if post_filter.search:
-        for word in post_filter.search.split()[:10]:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(body__icontains=word))
-    if post_filter.status:
-        now = timezone.now()
-        published = models.PostStatus.PUBLISHED
-        queryset = queryset.filter({
-            PostStatus.DRAFT: Q(status=models.PostStatus.DRAFT),
-            PostStatus.ARCHIVED: Q(status=models.PostStatus.ARCHIVED),
-            PostStatus.SCHEDULED: Q(status=published, published_at__gt=now),
-            PostStatus.PUBLISHED: Q(status=published, published_at__lte=now),
-        }[post_filter.status])
-    return queryset
+        return {}
+    status = post_filter.status.value if post_filter.status else None
+    return {"tag": post_filter.tag, "author": post_filter.author, "search": post_filter.search,
+            "status": status}

@@ -86,11 +86,11 @@ def test_production_responses_carry_security_headers(tmp_path):
 def test_unexpected_errors_are_masked_and_logged(gql, settings, monkeypatch, caplog):
     from cms.models.posts import PostQuerySet
 
-    def broken(self, user):
+    def broken(self, now=None):
         raise RuntimeError("secret internal detail")
 
     settings.DEBUG = False
-    monkeypatch.setattr(PostQuerySet, "visible_to", broken)
+    monkeypatch.setattr(PostQuerySet, "live", broken)
     with caplog.at_level(logging.ERROR, logger="hearth"):
         response = gql.post("{ posts { totalCount } }")
     assert response.status_code == 200
@@ -110,11 +110,11 @@ def test_errors_we_raise_on_purpose_are_not_masked(gql, settings):
 def test_unexpected_errors_show_with_debug(gql, settings, monkeypatch):
     from cms.models.posts import PostQuerySet
 
-    def broken(self, user):
+    def broken(self, now=None):
         raise RuntimeError("visible while debugging")
 
     settings.DEBUG = True
-    monkeypatch.setattr(PostQuerySet, "visible_to", broken)
+    monkeypatch.setattr(PostQuerySet, "live", broken)
     body = gql.execute("{ posts { totalCount } }", allow_errors=True)
     assert body["errors"][0]["message"] == "visible while debugging"
 

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cms.models import Post
+from cms.policies import ANONYMOUS, Reader, visible_posts
 from cms.prepared import PreparedQuery
-from schema.queries import Reader, post_lookup
+from cms.selectors.posts import post_lookup
 from tests.factories import draft_post, published_post
 
 
@@ -45,7 +46,7 @@ def test_post_lookup_finds_what_visible_to_finds(posts, users, reader, field, wi
     now = timezone.now()
     for post in posts.values():
         key = getattr(post, field)
-        expected = list(Post.objects.visible_to(user, now).filter(**{field: key}))
+        expected = list(visible_posts(Reader.of(user), now=now).filter(**{field: key}))
         found = lookup(key=key, now=now, user=user.pk if user else 0, opened=0)
         assert [row(p) for p in found] == [row(p) for p in expected]
         for p in found:
@@ -57,7 +58,7 @@ def test_post_lookup_finds_what_visible_to_finds(posts, users, reader, field, wi
 
 
 def test_values_are_bound_on_every_run(posts):
-    lookup = post_lookup("slug", False, None, preview=False)
+    lookup = post_lookup("slug", False, ANONYMOUS, preview=False)
     now = timezone.now()
     for post in (posts["live"], posts["other"], posts["live"]):
         found = lookup(key=post.slug, now=now, user=0, opened=0)
@@ -66,7 +67,7 @@ def test_values_are_bound_on_every_run(posts):
 
 
 def test_the_time_is_a_value_too(posts):
-    lookup = post_lookup("slug", False, None, preview=False)
+    lookup = post_lookup("slug", False, ANONYMOUS, preview=False)
     scheduled = posts["scheduled"]
     before = lookup(key=scheduled.slug, now=scheduled.published_at - timedelta(seconds=1),
                     user=0, opened=0)
@@ -76,7 +77,7 @@ def test_the_time_is_a_value_too(posts):
 
 
 def test_a_preview_opens_only_its_post(posts):
-    lookup = post_lookup("slug", True, None, preview=True)
+    lookup = post_lookup("slug", True, ANONYMOUS, preview=True)
     draft = posts["draft"]
     assert [p.pk for p in lookup(key=draft.slug, now=timezone.now(), user=0,
                                  opened=draft.pk)] == [draft.pk]

@@ -242,7 +242,7 @@ def test_a_forged_cursor_naming_other_comments_as_ancestors_loads_only_real_ance
     """A cursor may be as deep as a request allows, so the ancestors it names are read only where
     they really are its ancestors: a forged list of every comment of a big thread loads none."""
     from cms.models.comments import PATH_SEGMENT
-    from schema.loaders import thread_query
+    from cms.selectors.comments import thread_query
     from tests.threads import build_thread
 
     comments = build_thread(post, size=300, top_level=300, max_depth=0)

@@ -17,23 +17,22 @@ class CommentStatus(models.TextChoices):
     TRASH = "trash"
 
 
+def _in_thread() -> Q:
+    return Q(status=CommentStatus.APPROVED) | Q(descendant_count__gt=0)
+
+
 class CommentQuerySet(models.QuerySet):
     def in_thread(self):
         """What a thread shows: approved comments, and removed ones kept as placeholders because
         approved replies hang under them."""
-        return self.filter(Q(status=CommentStatus.APPROVED) | Q(descendant_count__gt=0))
+        return self.filter(_in_thread())
 
-    def visible_to(self, user):
-        """Comments `user` may open one by one (`comment`, `node`). The one place it is decided."""
-        from cms.models.posts import Post
-
-        posts = Post.objects.visible_to(user)
-        if user is not None and user.is_authenticated and user.is_moderator:
-            return self.filter(post__in=posts)
-        visible = Q(status=CommentStatus.APPROVED) | Q(descendant_count__gt=0)
-        if user is not None and user.is_authenticated:
-            visible |= Q(user=user)
-        return self.filter(visible, post__in=posts)
+    def in_thread_or_written_by(self, user_id: int | None):
+        """What a thread shows, and the comments of account `user_id` (if not None)."""
+        shown = _in_thread()
+        if user_id is not None:
+            shown |= Q(user_id=user_id)
+        return self.filter(shown)
 
 
 class Comment(LoadsWithoutInit, ReactionCounts, models.Model):

@@ -2,7 +2,6 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
@@ -27,28 +26,7 @@ MODERATOR_ROLES = {Role.ADMINISTRATOR, Role.EDITOR}
 DEFAULT_DISPLAY_NAME = "Member"
 
 
-class UserQuerySet(models.QuerySet):
-    def public_to(self, viewer, now=None):
-        """Accounts `viewer` may look up (`node`): their own, and active people with public
-        content, that is a post the viewer may read or a comment whose words the viewer sees
-        (an approved one on such a post; any, for a moderator). Nobody else is listed, so the
-        accounts of subscribers, administrators and the like cannot be enumerated."""
-        from cms.models.comments import Comment, CommentStatus
-        from cms.models.posts import Post
-
-        posts = Post.objects.visible_to(viewer, now)
-        comments = Comment.objects.filter(post__in=posts)
-        signed_in = viewer is not None and viewer.is_authenticated and viewer.is_active
-        if not (signed_in and viewer.is_moderator):
-            comments = comments.filter(status=CommentStatus.APPROVED)
-        public = (Exists(posts.filter(author=OuterRef("pk")))
-                  | Exists(comments.filter(user=OuterRef("pk"))))
-        if signed_in:
-            public |= Q(pk=viewer.pk)
-        return self.filter(public, is_active=True)
-
-
-class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+class UserManager(DjangoUserManager):
     pass
 
 
