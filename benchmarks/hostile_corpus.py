@@ -84,8 +84,13 @@ def normal_read(slug: str, tag: str) -> tuple:
     return gql(R2 + f"\n# {tag}", {"slug": slug})
 
 
-LARGEST_ALLOWED = ("{ posts(first: 100) { edges { node { id title html comments(first: 99) { "
-                   "edges { node { id html author { name } } } } } } } }")
+# The costliest queries the default node budget (HEARTH_MAX_NODES, 1,000) allows: 10 + 10 x 99
+# and 100 + 100 x 9 nodes, every comment with its text, author and reactions.
+COMMENT_FIELDS = "id body html createdAt author { name } reactions { total counts { kind count } }"
+LARGEST_ALLOWED = ("{ posts(first: 10) { edges { node { id title html comments(first: 99) { "
+                   f"edges {{ node {{ {COMMENT_FIELDS} }} }} }} }} }} }} }}")
+WIDEST_ALLOWED = ("{ posts(first: 100) { edges { node { id title html comments(first: 9) { "
+                  f"edges {{ node {{ {COMMENT_FIELDS} }} }} }} }} }} }} }}")
 
 
 def build(seed: dict, nonce: str, scale: float = 1.0) -> tuple[list[Attack], dict]:
@@ -135,8 +140,10 @@ def build(seed: dict, nonce: str, scale: float = 1.0) -> tuple[list[Attack], dic
         f"body }} }} }} }} }} }}" for k in range(aliases)) + " }"
     add(g, f"{aliases} aliases of posts x comments, `$a = 100.0` (a float)",
         lambda i: gql(bypass + unique(i), {"a": 100.0}), (1, 3))
-    add(g, "largest allowed: 100 posts x 99 comments, unique",
+    add(g, "largest allowed: 10 posts x 99 comments with text, unique",
         lambda i: gql(LARGEST_ALLOWED + unique(i)), (2, 5))
+    add(g, "largest allowed: 100 posts x 9 comments with text, unique",
+        lambda i: gql(WIDEST_ALLOWED + unique(i)), (2, 5))
 
     # 3 Mutation limit bypass ---------------------------------------------------------------
     g = "3 Mutation limit"
