@@ -105,8 +105,8 @@ def readers(db):
 
 @pytest.mark.parametrize("size,depth", [(10, 3), (1000, 10)])
 @pytest.mark.parametrize("signed_in", [False, True])
-def test_thread_page_costs_three_queries_at_any_size(author, readers,
-                                                     size, depth, signed_in):
+def test_a_thread_page_costs_two_queries_at_any_size_three_for_a_signed_in_reader(
+        author, readers, size, depth, signed_in):
     post = published_post(author)
     build_thread(post, size=size, top_level=max(1, size // 10), max_depth=depth,
                  users=readers, reactions_per_comment=2)
@@ -121,8 +121,8 @@ def test_thread_page_costs_three_queries_at_any_size(author, readers,
 
 @pytest.mark.parametrize("size", [50, 2000])
 @pytest.mark.parametrize("signed_in", [False, True])
-def test_post_page_costs_six_queries_at_any_size(author, readers,
-                                                 size, signed_in):
+def test_a_post_page_costs_five_queries_at_any_size_six_for_a_signed_in_reader(
+        author, readers, size, signed_in):
     post = published_post(author, tags=["Life", "Letters"])
     build_thread(post, size=size, top_level=max(5, size // 10), max_depth=6, users=readers,
                  reactions_per_comment=1)
@@ -137,8 +137,8 @@ def test_post_page_costs_six_queries_at_any_size(author, readers,
 
 @pytest.mark.parametrize("posts,comments_each", [(3, 2), (60, 20)])
 @pytest.mark.parametrize("signed_in", [False, True])
-def test_post_list_costs_four_queries_at_any_size(author, readers,
-                                                  posts, comments_each, signed_in):
+def test_a_post_list_costs_two_queries_at_any_size_three_for_a_signed_in_reader(
+        author, readers, posts, comments_each, signed_in):
     for i in range(posts):
         post = published_post(author, tags=[f"tag{i % 4}", "all"])
         build_thread(post, size=comments_each, top_level=comments_each, max_depth=0)
