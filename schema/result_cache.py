@@ -28,7 +28,8 @@ from django.utils import timezone
 from strawberry.extensions import SchemaExtension
 
 from cms import cache_guard, content_versions, ratelimit
-from cms.models import Post, PostStatus
+from cms.models import Post
+from cms.models.posts import is_scheduled
 from schema.auth import client_ip
 
 PREFIX = "hearth:result:"
@@ -58,7 +59,7 @@ def _lifetime() -> int:
     """Seconds an entry may live: the setting, or less if a scheduled post goes live sooner."""
     seconds = settings.HEARTH_RESULT_CACHE_SECONDS
     now = timezone.now()
-    upcoming = (Post.objects.filter(status=PostStatus.PUBLISHED, published_at__gt=now)
+    upcoming = (Post.objects.filter(is_scheduled(now))
                 .aggregate(next=Min("published_at"))["next"])
     if upcoming is not None:
         seconds = min(seconds, int((upcoming - now) / timedelta(seconds=1)))
