@@ -50,9 +50,11 @@ def decode_global_id(value: str, *, field: str, types: tuple[str, ...]) -> tuple
     return parsed
 
 
-def load_visible(queryset, value: str, *, field: str, type_name: str):
+def load_visible(find, value: str, *, field: str, type_name: str):
+    """`find(pk=...)` of a canonical ID of `type_name`, or the caller's NOT_FOUND when it finds
+    nothing."""
     _, pk = decode_global_id(value, field=field, types=(type_name,))
-    obj = queryset.filter(pk=pk).first()
+    obj = find(pk=pk)
     if obj is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"There is no such {type_name.lower()}.",
                           field=field)

@@ -4,6 +4,7 @@ transaction, and maps a refusal to `errors`; the rules live in the services."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import strawberry
 from django.db import transaction
@@ -12,7 +13,8 @@ from strawberry.types import Info
 
 from cms import errors, models
 from cms.errors import DomainError, ValidationErrors
-from cms.policies import visible_comments, visible_posts
+from cms.selectors.comments import comment_any, comment_visible
+from cms.selectors.posts import post_visible
 from cms.services import comments as comment_services
 from cms.services import posts as post_services
 from cms.services import reactions as reaction_services
@@ -58,13 +60,13 @@ def user_of(info: Info):
 
 
 def visible_post(info: Info, value: str, field: str = "id") -> models.Post:
-    return load_visible(visible_posts(info.context.reader), value, field=field,
+    return load_visible(partial(post_visible, reader=info.context.reader), value, field=field,
                         type_name="Post")
 
 
 def visible_comment(info: Info, value: str, field: str = "id") -> models.Comment:
-    return load_visible(visible_comments(info.context.reader), value, field=field,
-                        type_name="Comment")
+    return load_visible(partial(comment_visible, reader=info.context.reader), value,
+                        field=field, type_name="Comment")
 
 
 def global_id(type_name: str, pk: int) -> strawberry.ID:
@@ -215,7 +217,7 @@ class Mutation:
             post = visible_post(info, input.post_id, "postId")
             parent = None
             if input.parent_id is not None:
-                parent = load_visible(models.Comment.objects.all(), input.parent_id,
+                parent = load_visible(comment_any, input.parent_id,
                                       field="parentId", type_name="Comment")
             comment = comment_services.comment_create(
                 actor=user_of(info), post=post, parent=parent, body=input.body,

@@ -180,6 +180,16 @@ def comment_get(*, reader: Reader, pk: int) -> Comment | None:
     return visible_comments(reader).select_related("user").filter(pk=pk).first()
 
 
+def comment_visible(*, reader: Reader, pk: int) -> Comment | None:
+    """The comment `pk`, if `reader` may open it: the target of a write."""
+    return visible_comments(reader).filter(pk=pk).first()
+
+
+def comment_any(*, pk: int) -> Comment | None:
+    """The comment `pk` whoever may see it: a reply's parent, which the service checks."""
+    return Comment.objects.filter(pk=pk).first()
+
+
 def comments_by_ids(*, reader: Reader, ids) -> list[Comment]:
     """The comments of `ids` that `reader` may open, with their users, as one batch."""
     return as_batch(list(visible_comments(reader).select_related("user").filter(pk__in=ids)))

@@ -112,6 +112,11 @@ def post_get(*, reader: Reader, slug: str | None = None, pk: int | None = None,
     return found[0] if found else None
 
 
+def post_visible(*, reader: Reader, pk: int) -> Post | None:
+    """The post `pk`, if `reader` may read it: the target of a write."""
+    return visible_posts(reader).filter(pk=pk).first()
+
+
 def posts_by_ids(*, reader: Reader, ids: list[int]) -> dict[int, Post]:
     """The posts of `ids` that `reader` may read, with their authors."""
     return {post.pk: post for post in with_authors(visible_posts(reader)).filter(pk__in=ids)}
