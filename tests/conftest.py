@@ -30,6 +30,7 @@ def roomy_limits(settings):
     settings.HEARTH_MAX_NODES = 10**9
     settings.HEARTH_MAX_QUERY_DEPTH = 100
     settings.HEARTH_MAX_SELECTIONS = 10**6
+    settings.HEARTH_MAX_QUERY_CHARS = 10**7
 
 
 def make_user(username: str, role: Role | None = None, **fields) -> User:
