@@ -6,4 +6,9 @@ class CmsConfig(AppConfig):
     verbose_name = "Hearth"
 
     def ready(self):
-        from cms import prepared  # noqa: F401 - registers the `among` lookup
+        from cms.models import Comment
+        from cms.prepared import Among
+
+        # The fields prepared queries filter with `__among` (cms/selectors/comments.py).
+        for name in ("id", "parent"):
+            Comment._meta.get_field(name).register_lookup(Among)

@@ -6,22 +6,34 @@ most of the cost of a small GraphQL query. A prepared query builds and compiles 
 once per thread and database, with a stand-in (marker) for every value, and then only binds
 the values to the same SQL and makes the model instances as Django does.
 
+Instances are made here, not by `Model.from_db`: the row's values go straight into the
+instance's `__dict__`, as Django's own unpickling does. A comment page makes a few hundred
+instances, and `Model.__init__` (every field set through its descriptor, the init signals sent)
+cost seven times as much. No model of Hearth listens to pre_init or post_init; a field not
+loaded stays deferred, read from the database on first use. Models themselves are untouched:
+everywhere else they load as Django loads them.
+
+`HEARTH_PREPARED_QUERIES = False` runs `build(**values)` as a plain queryset on every call.
+
 `build(**values)` must give the same SQL whatever the values: they may only be compared with
 columns, never change which filters apply (it is built twice with different markers, and the
 two must differ only in the markers). A value the SQL does not use is fine. Each value is a
 string, an int, an aware datetime (passed as a datetime field stores it), or a list of ints
 for the `among` lookup: `field__among=ids` is `field IN ids` with the list as one parameter,
-so the SQL is the same for any number of ids. A slice is part of the SQL: keep it fixed.
-tests/test_prepared.py checks prepared and plain querysets agree.
+so the SQL is the same for any number of ids; it is registered (cms/apps.py) on the fields
+that use it. A slice is part of the SQL: keep it fixed. tests/test_prepared.py checks prepared
+and plain querysets agree.
 """
 
 import json
 import threading
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connections
-from django.db.models import Field, ForeignObject, Lookup
-from django.db.models.query import get_related_populators
+from django.db.models import Lookup
+from django.db.models.base import ModelState
+from django.db.models.query import RelatedPopulator
 
 
 def id_list(connection, ids):
@@ -47,9 +59,6 @@ class Among(Lookup):
         return sql, [*lhs_params, *rhs_params]
 
 
-Field.register_lookup(Among)
-ForeignObject.register_lookup(Among)  # related fields keep lookups of their own
-
 
 class PreparedQuery:
     def __init__(self, build):
@@ -57,6 +66,8 @@ class PreparedQuery:
         self._compiled = threading.local()  # a connection belongs to one thread
 
     def __call__(self, *, using: str = "default", **values) -> list:
+        if not settings.HEARTH_PREPARED_QUERIES:
+            return list(self.build(**values).using(using))
         compiled = getattr(self._compiled, using, None)
         if compiled is None:
             compiled = _Compiled(self.build, using, values)
@@ -133,7 +144,7 @@ class _Compiled:
         self.start, self.end = fields[0], fields[-1] + 1
         self.attnames = [column.target.attname
                          for column, _, _ in compiler.select[self.start:self.end]]
-        self.related = get_related_populators(klass_info, compiler.select, using)
+        self.related = _related_rows(klass_info, compiler.select, using)
         self.annotations = list(compiler.annotation_col_map.items())
 
     def run(self, values: dict) -> list:
@@ -147,10 +158,46 @@ class _Compiled:
             rows = self.compiler.apply_converters(rows, self.converters)
         found = []
         for row in rows:
-            obj = self.model.from_db(self.using, self.attnames, row[self.start:self.end])
+            obj = _instance(self.model, self.using, self.attnames, row[self.start:self.end])
             for populator in self.related:
                 populator.populate(row, obj)
             for name, position in self.annotations:
                 setattr(obj, name, row[position])
             found.append(obj)
         return found
+
+
+def _instance(model, using: str, attnames: list[str], values):
+    """A model instance loaded from `using` with `values` for `attnames`, without `__init__`."""
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = using
+    instance.__dict__.update(zip(attnames, values, strict=True))
+    return instance
+
+
+class _RelatedRows(RelatedPopulator):
+    """Django's select_related populator, making its instances as `_instance` does."""
+
+    def __init__(self, klass_info, select, db):
+        super().__init__(klass_info, select, db)
+        self.related_populators = _related_rows(klass_info, select, db)
+
+    def populate(self, row, from_obj):
+        if self.reorder_for_init:
+            values = self.reorder_for_init(row)
+        else:
+            values = row[self.cols_start:self.cols_end]
+        obj = None
+        if values[self.pk_idx] is not None:
+            obj = _instance(self.model_cls, self.db, self.init_list, values)
+            for related in self.related_populators:
+                related.populate(row, obj)
+        self.local_setter(from_obj, obj)
+        if obj is not None:
+            self.remote_setter(obj, from_obj)
+
+
+def _related_rows(klass_info, select, db) -> list[_RelatedRows]:
+    return [_RelatedRows(info, select, db) for info in klass_info.get("related_klass_infos", [])]

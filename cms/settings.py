@@ -207,6 +207,13 @@ HEARTH_MAX_COMMENT_LENGTH = 65_525
 # A post body in characters: a long essay. Longer bodies are refused (INVALID).
 HEARTH_MAX_POST_BODY_LENGTH = env_int("HEARTH_MAX_POST_BODY_LENGTH", 200_000)
 
+# The speed engine: reads planned once per request and run without graphql-core's per-field
+# machinery (schema/fast_execution.py), and hot lookups compiled to SQL once per process
+# (cms/prepared.py). Off, graphql-core's executor and querysets built per request give the same
+# results, slower (CI runs the API tests both ways).
+HEARTH_FAST_EXECUTION = env_bool("HEARTH_FAST_EXECUTION", True)
+HEARTH_PREPARED_QUERIES = env_bool("HEARTH_PREPARED_QUERIES", True)
+
 # GraphQL limits.
 HEARTH_MAX_PAGE_SIZE = 100
 HEARTH_DEFAULT_PAGE_SIZE = 20

@@ -5,15 +5,23 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import FieldError
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cms.models import Post
+from cms.models import Comment, Post, User
 from cms.policies import ANONYMOUS, Reader, visible_posts
-from cms.prepared import PreparedQuery
+from cms.prepared import Among, PreparedQuery
 from cms.selectors.posts import post_lookup
-from tests.factories import draft_post, published_post
+from tests.factories import comment, draft_post, published_post
+
+
+@pytest.fixture(autouse=True)
+def prepared_on(settings):
+    """These tests are about preparation: on, whatever CI's environment says."""
+    settings.HEARTH_PREPARED_QUERIES = True
 
 
 @pytest.fixture
@@ -113,14 +121,32 @@ def test_a_value_that_would_be_frozen_into_the_sql_is_refused(db, build):
         PreparedQuery(build)(slug="a-post")
 
 
-def test_in_with_a_list_is_refused_and_among_takes_any_number_of_ids(posts):
+def test_in_with_a_list_is_refused_and_among_takes_any_number_of_ids(posts, users):
     with pytest.raises(ValueError, match="compared with columns"):
         PreparedQuery(lambda ids: Post.objects.filter(pk__in=ids))(ids=[1, 2])
-    among = PreparedQuery(lambda ids: Post.objects.filter(author__pk__among=ids).order_by("pk"))
-    authors = sorted({p.author_id for p in posts.values()})
-    for ids in ([], authors[:1], authors, [*authors, 10**9]):
-        expected = list(Post.objects.filter(author__pk__in=ids).order_by("pk"))
-        assert [p.pk for p in among(ids=ids)] == [p.pk for p in expected]
+    top = comment(posts["live"], user=users["subscriber"])
+    replies = [comment(posts["live"], user=users["subscriber"], parent=top) for _ in range(2)]
+    other = comment(posts["other"], user=users["subscriber"])
+    ids = [top.pk, *(r.pk for r in replies), other.pk]
+    by_pk = PreparedQuery(lambda ids: Comment.objects.filter(pk__among=ids).order_by("pk"))
+    by_parent = PreparedQuery(lambda ids: Comment.objects.filter(parent_id__among=ids)
+                              .order_by("pk"))
+    for chosen in ([], ids[:1], ids, [*ids, 10**9]):
+        assert [c.pk for c in by_pk(ids=chosen)] == sorted(
+            Comment.objects.filter(pk__in=chosen).values_list("pk", flat=True))
+        assert [c.pk for c in by_parent(ids=chosen)] == sorted(
+            Comment.objects.filter(parent_id__in=chosen).values_list("pk", flat=True))
+
+
+def test_among_is_a_lookup_of_the_fields_that_use_it_only(db):
+    """Registered in CmsConfig.ready() on the comment's id and parent, not on every field."""
+    assert Comment._meta.get_field("id").get_lookup("among") is Among
+    assert Comment._meta.get_field("parent").get_lookup("among") is Among
+    for field in (Post._meta.get_field("id"), Comment._meta.get_field("post"),
+                  User._meta.get_field("id")):
+        assert field.get_lookup("among") is None
+    with pytest.raises(FieldError, match="among"):
+        list(Post.objects.filter(pk__among=[1]))
 
 
 def test_annotations_come_with_the_rows(posts):
@@ -138,16 +164,62 @@ def test_only_plain_values(db):
         PreparedQuery(lambda slug: Post.objects.filter(slug=slug))(slug={"a": 1})
 
 
-def test_instances_loaded_without_init_behave_as_loaded_ones(posts, users):
-    post = Post.objects.defer("body").select_related("author").get(pk=posts["live"].pk)
+def test_prepared_instances_behave_as_loaded_ones(posts, users):
+    """The runner makes instances without `__init__`; they behave as Django's own."""
+    live = posts["live"]
+    lookup = PreparedQuery(lambda pk: Post.objects.defer("body").select_related("author")
+                           .defer("author__email").filter(pk=pk))
+    [post] = lookup(pk=live.pk)
     assert post._state.adding is False and post._state.db == "default"
     assert post.get_deferred_fields() == {"body"}
+    assert post.author.get_deferred_fields() == {"email"}
+    assert post.author._state.adding is False and post.author._state.db == "default"
     with CaptureQueriesContext(connection) as queries:
         assert post.author.username == users["author"].username  # loaded with the post
-        assert post.body == posts["live"].body  # deferred: read on first use
+        assert post.body == live.body  # deferred: read on first use
     assert len(queries) == 1
     post.title = "Renamed"
     post.save(update_fields=["title"])  # an update, not an insert
     assert Post.objects.get(pk=post.pk).title == "Renamed"
     post.author_id = users["other_author"].pk
     assert post.author == users["other_author"]  # the cached author is dropped
+
+
+def test_models_load_as_django_loads_them_outside_prepared_queries(posts, users):
+    """No model skips `Model.__init__`: a post_init receiver sees every instance a queryset
+    makes; only the prepared-query runner builds its own."""
+    comment(posts["live"], user=users["subscriber"])
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(type(instance))
+
+    post_init.connect(receiver)
+    try:
+        list(Post.objects.select_related("author").filter(pk=posts["live"].pk))
+        list(Comment.objects.all()[:1])
+        assert seen == [Post, User, Comment]
+        seen.clear()
+        PreparedQuery(lambda pk: Post.objects.select_related("author").filter(pk=pk))(
+            pk=posts["live"].pk)
+        assert seen == []
+    finally:
+        post_init.disconnect(receiver)
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_switched_off_a_prepared_query_runs_its_queryset(posts, settings, prepared):
+    settings.HEARTH_PREPARED_QUERIES = prepared
+    build_calls = []
+
+    def build(author):
+        build_calls.append(author)
+        return Post.objects.filter(author_id=author).order_by("pk")
+
+    lookup = PreparedQuery(build)
+    author = posts["live"].author_id
+    for _ in range(3):
+        assert [p.pk for p in lookup(author=author)] == list(
+            Post.objects.filter(author_id=author).order_by("pk").values_list("pk", flat=True))
+    # Prepared: built twice (two rounds of markers) once; plain: built on every call.
+    assert len(build_calls) == (2 if prepared else 3)

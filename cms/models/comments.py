@@ -2,7 +2,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from cms.models.loading import LoadsWithoutInit
 from cms.models.reactions import ReactionCounts
 
 # A comment's `path` is its ancestors' ids and its own, each as PATH_SEGMENT digits, so sorting a
@@ -35,7 +34,7 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(shown)
 
 
-class Comment(LoadsWithoutInit, ReactionCounts, models.Model):
+class Comment(ReactionCounts, models.Model):
     post = models.ForeignKey("cms.Post", on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")

@@ -2,7 +2,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from cms.models.loading import LoadsWithoutInit
 from cms.models.reactions import ReactionCounts
 
 
@@ -46,7 +45,7 @@ class PostQuerySet(models.QuerySet):
         return self.filter(is_live(now) | Q(author_id=author_id))
 
 
-class Post(LoadsWithoutInit, ReactionCounts, models.Model):
+class Post(ReactionCounts, models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
     excerpt = models.TextField(blank=True)

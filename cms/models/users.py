@@ -5,8 +5,6 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
-from cms.models.loading import LoadsWithoutInit
-
 
 class Role(models.TextChoices):
     """The WordPress roles, most powerful first. Each is a Django group of the same name."""
@@ -30,7 +28,7 @@ class UserManager(DjangoUserManager):
     pass
 
 
-class User(AbstractUser, LoadsWithoutInit):
+class User(AbstractUser):
     display_name = models.CharField(max_length=150, blank=True)
     slug = models.SlugField(max_length=150, unique=True,
                             help_text="The public name in URLs, made from the display name; "
