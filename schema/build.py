@@ -5,10 +5,11 @@ from django.conf import settings
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.document_cache import CachedParsing, CachedValidation
-from schema.fast_execution import FastExecutionContext
+from schema.fast_execution import FastExecutionContext, StandardInfo
 from schema.http_cache import CacheTags
 from schema.limits import MutationRateLimit, QueryLimits
 from schema.mutations import Mutation
@@ -35,6 +36,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=merge_types("Mutation", (Mutation, PreviewMutation)),
     execution_context_class=FastExecutionContext,
+    config=StrawberryConfig(info_class=StandardInfo),
     extensions=[CachedParsing, QueryLimits, CachedValidation,
                 MutationRateLimit, CacheTags, MarkQueries,
                 lambda: MaskErrors(should_mask_error=is_unexpected,

@@ -3,11 +3,11 @@ from contextlib import contextmanager
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
-from strawberry.types import Info
 
 from cms.errors import DomainError
 from cms.policies import require_moderation_queue_reader
 from cms.selectors.posts import post_get
+from schema.fast_execution import Info
 from schema.ids import parse_global_id
 from schema.pagination import page_args
 from schema.selection import selects

@@ -1,16 +1,17 @@
 """What the query asks of the field being resolved, for resolvers that load less when it asks
-less. Works with Strawberry's Info and with the fast executor's."""
+less. Reads what both executors' Info give (schema/fast_execution.py's `ResolveInfo`)."""
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
+from schema.fast_execution import ResolveInfo
 
-def selects(info, *path: str) -> bool:
+
+def selects(info: ResolveInfo, *path: str) -> bool:
     """Whether the field being resolved selects the subfield `path` (a name, or names one
     below another, such as "edges", "node", "html"), directly or in fragments."""
-    raw = getattr(info, "_raw_info", info)
-    level = [node.selection_set for node in raw.field_nodes]
+    level = [node.selection_set for node in info.field_nodes]
     for name in path:
-        level = [field.selection_set for field in _fields(level, name, raw.fragments)]
+        level = [field.selection_set for field in _fields(level, name, info.fragments)]
         if not level:
             return False
     return True

@@ -7,13 +7,13 @@ from enum import Enum
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from cms import models, policies
 from cms.models.comments import PATH_SEGMENT
 from cms.selectors.pagination import Page, PageArgs
 from cms.selectors.posts import TEXT_FIELDS, post_list, tags_by_ids
 from cms.selectors.users import authors_by_ids
+from schema.fast_execution import Info
 from schema.pagination import decode_path_cursor, page_args
 from schema.selection import selects
 

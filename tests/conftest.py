@@ -22,6 +22,25 @@ def _fast_rules(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "fallback_expected: the test runs queries the fast "
+                                       "executor hands to the standard one (introspection...)")
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_fallback(request):
+    """Every query a test runs takes the fast executor, unless the test is marked
+    `fallback_expected`: an unplanned fallback is a slower path and leaves the fast one untested.
+    (Mutations always run on the standard executor; they are not fallbacks.)"""
+    from schema.fast_execution import fallbacks
+
+    before = fallbacks.copy()
+    yield
+    unexpected = fallbacks - before
+    if unexpected and request.node.get_closest_marker("fallback_expected") is None:
+        pytest.fail(f"Queries fell back to the standard executor: {dict(unexpected)}")
+
+
 @pytest.fixture
 def roomy_limits(settings):
     """Query limits wide enough for tests that walk the whole schema in one document."""

@@ -7,12 +7,13 @@ import json
 
 import graphql
 import pytest
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, queries
 
 from cms.models import Comment, Post, Reaction, Tag
-from schema import schema
+from schema import fast_execution, schema
 from tests import factories
 from tests.conftest import GraphQLClient
 
@@ -83,16 +84,30 @@ def fuzz(db, users, settings):
 
 
 @pytest.mark.parametrize("mode", [Mode.POSITIVE, Mode.NEGATIVE])
-def test_generated_queries_never_fail_the_server(fuzz, mode):
+def test_generated_queries_never_fail_the_server(fuzz, settings, mode):
+    """...and valid ones, hostile IDs and all, run on the fast executor with graphql-core's
+    result (tests/test_fast_execution.py does the same with valid values)."""
     scalars, clients = fuzz
+    settings.HEARTH_FAST_EXECUTION = True
+    fast_before = fast_execution.fast_runs["query"]
+    fallbacks_before = fast_execution.fallbacks.total()
+    sent = []
 
     @FUZZ
     @given(query=queries(SDL, custom_scalars=scalars, mode=mode),
            client=st.sampled_from(clients))
     def run(query, client):
-        check(client.post(query))
+        body = check(client.post(query))
+        sent.append(query)
+        if mode == Mode.POSITIVE:
+            with override_settings(HEARTH_FAST_EXECUTION=False):
+                assert check(client.post(query)) == body
 
     run()
+    if mode == Mode.POSITIVE:  # valid queries, but some beyond the limits: never executed
+        fast = fast_execution.fast_runs["query"] - fast_before
+        executed = fast + fast_execution.fallbacks.total() - fallbacks_before
+        assert executed >= 0.5 * len(sent) and fast >= 0.9 * executed, (fast, executed)
 
 
 @pytest.mark.parametrize("mode", [Mode.POSITIVE, Mode.NEGATIVE])
