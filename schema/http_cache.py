@@ -22,30 +22,30 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from graphql import BREAK, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
+from schema.context import Context
+
 PRIVATE = "private, no-store"
 
 
 class CacheTags(SchemaExtension):
-    """After execution, names the content the response shows, from what the request's loaders
+    """After execution, names on the Context the content the answer shows, from what the loaders
     remember (every post and comment resolvers loaded) and the fields the query asked for. No
     per-field hook, so it costs nothing while fields resolve."""
 
     def on_execute(self):
         yield
         context = self.execution_context.context
-        request = getattr(context, "request", None)
-        loaders = getattr(context, "loaders", None)
-        if request is None or loaders is None:
+        if not isinstance(context, Context):
             return
         tags = set()
-        posts, comment_posts = loaders.post_ids_shown()
+        posts, comment_posts = context.loaders.post_ids_shown()
         for post_id in posts:
             tags.update((f"post:{post_id}", f"post-comments:{post_id}"))
         for post_id in comment_posts:
             tags.add(f"post-comments:{post_id}")
         if not posts or lists_asked(self.execution_context):
             tags.add("posts")
-        request.hearth_cache_tags = tags
+        context.cache_tags = tags
 
 
 class _ListFinder(Visitor):
@@ -83,31 +83,19 @@ def lists_asked(execution_context) -> bool:
     return found
 
 
-def _is_public(request, response) -> bool:
-    return (
-        request.method == "GET"
-        and response.status_code == 200
-        and getattr(request, "hearth_user", "unknown") is None
-        and not request.headers.get("Authorization")
-        and not request.headers.get("X-Visitor-Token")
-        and not getattr(request, "hearth_private", False)
-        and b'"errors":' not in response.content
-    )
-
-
-def finish(request, response):
-    """Give a GraphQL JSON response its caching headers (the playground's HTML is left alone)."""
-    if not response.get("Content-Type", "").startswith("application/json"):
-        return response
+def finish(request, response, *, public: bool, tags=()):
+    """Give a GraphQL JSON response its caching headers: `public` (the view decides: an
+    anonymous GET query answered without errors) is cacheable by CDNs under `tags`, anything
+    else is private."""
     # Every answer, served from the result cache or not, names all it may depend on: the
     # session cookie too (a signed-in session is private).
     patch_vary_headers(response, ["Authorization", "Cookie", "X-Visitor-Token"])
-    if not _is_public(request, response):
+    if not public:
         response["Cache-Control"] = PRIVATE
         return response
     response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.HEARTH_CDN_MAX_AGE}"
     response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:40] + '"'
-    tags = sorted(getattr(request, "hearth_cache_tags", ()))
+    tags = sorted(tags)
     if tags:
         response["Cache-Tag"] = ",".join(tags)
         response["Surrogate-Key"] = " ".join(tags)
@@ -117,14 +105,3 @@ def finish(request, response):
             if header in response:
                 not_modified[header] = response[header]
     return not_modified
-
-
-def cached(view):
-    """Wrap the GraphQL view so every response it gives gets its caching headers."""
-
-    def wrapped(request, *args, **kwargs):
-        return finish(request, view(request, *args, **kwargs))
-
-    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
-    return wrapped
-

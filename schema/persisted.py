@@ -21,7 +21,7 @@ from django.core.cache import cache
 from strawberry.http import GraphQLRequestData
 
 from cms import cache_guard, ratelimit
-from schema.auth import Refused, client_ip
+from schema.auth import Refused
 
 CACHE_PREFIX = "hearth:apq:"
 
@@ -36,12 +36,12 @@ def requested(request) -> bool:
     return "extensions" in request.query_params
 
 
-def resolve(request, data: GraphQLRequestData) -> GraphQLRequestData:
-    """Fill in the query of a persisted-query request, or note it for `register` once it ran;
-    other requests pass. `request` is Django's."""
+def resolve(data: GraphQLRequestData) -> tuple[GraphQLRequestData, tuple[str, str] | None]:
+    """Fill in the query of a persisted-query request; other requests pass. A request sending
+    its query with its hash also gets back the (hash, query) to `register` once it ran."""
     persisted = (data.extensions or {}).get("persistedQuery")
     if persisted is None:
-        return data
+        return data, None
     if not isinstance(persisted, dict) or persisted.get("version") != 1:
         raise Refused(400, "Only version 1 of persisted queries is supported.",
                       "PERSISTED_QUERY_NOT_SUPPORTED")
@@ -54,25 +54,21 @@ def resolve(request, data: GraphQLRequestData) -> GraphQLRequestData:
         if query is None:
             raise Refused(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
         data.query = query
-        return data
+        return data, None
     if hashlib.sha256(data.query.encode()).hexdigest() != sha256:
         raise Refused(400, "The provided sha256Hash does not match the query.",
                       "PERSISTED_QUERY_HASH_MISMATCH")
-    if len(data.query) <= settings.HEARTH_MAX_CACHED_QUERY_CHARS:
-        request.hearth_persist = (sha256, data.query)
-    return data
+    if len(data.query) > settings.HEARTH_MAX_CACHED_QUERY_CHARS:
+        return data, None
+    return data, (sha256, data.query)
 
 
-def register(request) -> None:
-    """Keep the query `resolve` noted, if the operation was executed (it parsed and validated)
-    and the caller and everyone together are within their quotas."""
-    pending = getattr(request, "hearth_persist", None)
-    if pending is None or not getattr(request, "hearth_executed", False):
-        return
-    sha256, query = pending
+def register(sha256: str, query: str, *, caller_ip: str | None) -> None:
+    """Keep a query `resolve` returned, if the caller and everyone together are within their
+    quotas. Call it only once the query was executed (it parsed and validated)."""
     size = len(_key(sha256)) + len(query.encode())
     window = settings.HEARTH_PERSISTED_QUERY_SECONDS
-    if ratelimit.hit(f"persisted:{client_ip(request)}", window=window, cost=size,
+    if ratelimit.hit(f"persisted:{caller_ip}", window=window, cost=size,
                      limit=settings.HEARTH_PERSISTED_QUERY_CALLER_BYTES) is not None:
         return
     if ratelimit.hit("persisted:all", window=window, cost=size,

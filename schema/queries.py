@@ -69,7 +69,7 @@ class Query:
             if key is None:
                 return None
         if preview_token is not None:
-            info.context.request.hearth_private = True  # a preview is never cached publicly
+            info.context.private = True  # a preview is never cached publicly
         found = post_get(reader=info.context.reader, slug=slug, pk=None if id is None else key,
                          preview_token=preview_token, with_author=selects(info, "author"))
         return info.context.loaders.remember_post(found) if found else None

@@ -16,6 +16,7 @@ cache that is down or full is skipped: the read runs uncached.
 """
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from strawberry.extensions import SchemaExtension
 from cms import cache_guard, content_versions, ratelimit
 from cms.models import Post
 from cms.models.posts import is_scheduled
-from schema.auth import client_ip
+from schema.context import Context
 
 PREFIX = "hearth:result:"
 
@@ -40,12 +41,16 @@ def enabled() -> bool:
         caches["default"], LocMemCache | DummyCache)
 
 
-def _cache_key(request) -> str | None:
+def key(request, body: bytes) -> str | None:
+    """The entry an anonymous read (GET, or POST with its checked body) is kept under while the
+    cache is on; None for anything else."""
+    if not enabled() or not _is_anonymous(request):
+        return None
     if request.method == "GET":
         raw = "GET?" + "&".join(f"{k}={v}" for k, v in sorted(request.GET.items()))
         return PREFIX + hashlib.sha256(raw.encode()).hexdigest()
-    if request.method == "POST" and request.content_type == "application/json":
-        return PREFIX + hashlib.sha256(b"POST" + request.body).hexdigest()
+    if request.method == "POST":
+        return PREFIX + hashlib.sha256(b"POST" + body).hexdigest()
     return None
 
 
@@ -53,6 +58,30 @@ def _is_anonymous(request) -> bool:
     """No token, no visitor, no session: nothing the answer could depend on."""
     return not (request.headers.get("Authorization") or request.headers.get("X-Visitor-Token")
                 or request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+
+
+@dataclass(frozen=True)
+class Entry:
+    body: bytes
+    tags: dict[str, str]  # each tag's version when the answer was stored
+
+    def response(self) -> HttpResponse:
+        return HttpResponse(self.body, content_type="application/json")
+
+
+def fresh(key: str) -> Entry | None:
+    """The entry under `key`, if every tag it shows still has its stored version."""
+    entry = cache_guard.attempt("result cache", lambda: cache.get(key))
+    if entry is None or content_versions.versions(entry["tags"]) != entry["tags"]:
+        return None
+    return Entry(entry["body"], entry["tags"])
+
+
+def posts_version() -> str | None:
+    """Every write bumps `posts`: take it before a query runs, and `store` keeps the answer only
+    if it has not moved (else a write may have landed half-way through what the query read)."""
+    versions = content_versions.versions(["posts"])
+    return None if versions is None else versions["posts"]
 
 
 def _lifetime() -> int:
@@ -67,76 +96,39 @@ def _lifetime() -> int:
 
 
 class MarkQueries(SchemaExtension):
-    """Tells the view which requests were executed (parsed and validated without errors, see
-    schema/persisted.py) and which of them ran a query (only those may be stored)."""
+    """Records on the Context which operation was executed (parsed and validated: only then is a
+    persisted query registered, see schema/persisted.py); only queries may be stored."""
 
     def on_execute(self):
         yield
-        request = getattr(self.execution_context.context, "request", None)
-        operation_type = getattr(self.execution_context, "operation_type", None)
-        if request is not None and operation_type is not None:
-            request.hearth_executed = True
-            request.hearth_ran_query = operation_type.value == "query"
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            context.operation_type = getattr(self.execution_context, "operation_type", None)
 
 
-def served_from_cache(view):
-    def wrapped(request, *args, **kwargs):
-        if not enabled() or not _is_anonymous(request):
-            return view(request, *args, **kwargs)
-        try:
-            key = _cache_key(request)
-        except Exception:  # noqa: BLE001 - an unreadable body is the view's to refuse
-            key = None
-        if key is None:
-            return view(request, *args, **kwargs)
-        entry = cache_guard.attempt("result cache", lambda: cache.get(key))
-        if entry is not None and content_versions.versions(entry["tags"]) == entry["tags"]:
-            response = HttpResponse(entry["body"], content_type="application/json")
-            request.hearth_cache_tags = set(entry["tags"])
-            request.hearth_user = None
-            return response
-        # Every write bumps `posts`: if it moved while the query ran, a write may have landed
-        # half-way through what the query read, and the result is not stored.
-        before = content_versions.versions(["posts"])
-        response = view(request, *args, **kwargs)
-        if before is not None and _storable(request, response):
-            _store(request, key, response.content, before["posts"])
-        return response
-
-    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
-    return wrapped
-
-
-def _storable(request, response) -> bool:
-    return (
-        response.status_code == 200
-        and getattr(request, "hearth_ran_query", False)
-        and getattr(request, "hearth_user", "unknown") is None
-        and not getattr(request, "hearth_private", False)
-        and response.get("Content-Type", "").startswith("application/json")
-        and b'"errors":' not in response.content
-        and len(response.content) <= settings.HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES
-    )
-
-
-def _store(request, key: str, body: bytes, posts_before: str) -> None:
-    names = sorted(getattr(request, "hearth_cache_tags", ()) or ("posts",))
+def store(key: str, body: bytes, *, tags: set[str], posts_before: str, caller_ip: str | None,
+          ) -> None:
+    """Keep an answer that shows `tags` (all posts if none), within the size and byte quotas, if
+    no write landed since `posts_before`."""
+    if len(body) > settings.HEARTH_RESULT_CACHE_MAX_ENTRY_BYTES:
+        return
+    names = sorted(tags or ("posts",))
     now = content_versions.versions([*names, "posts"])
     lifetime = _lifetime()
     if now is None or now["posts"] != posts_before or lifetime <= 0:
         return
-    tags = {name: now[name] for name in names}
-    size = len(key) + len(body) + sum(len(name) + len(version) for name, version in tags.items())
-    if not _within_quota(request, size):
+    versions = {name: now[name] for name in names}
+    size = len(key) + len(body) + sum(len(name) + len(v) for name, v in versions.items())
+    if not _within_quota(caller_ip, size):
         return
     cache_guard.attempt("result cache", lambda: cache.set(
-        key, {"body": body, "tags": tags}, timeout=lifetime))
+        key, {"body": body, "tags": versions}, timeout=lifetime))
 
 
-def _within_quota(request, size: int) -> bool:
+def _within_quota(caller_ip: str | None, size: int) -> bool:
     """Count `size` bytes against the caller's quota, then (if within it) the total."""
     window = settings.HEARTH_RESULT_CACHE_SECONDS
-    if ratelimit.hit(f"result-cache:{client_ip(request)}", window=window, cost=size,
+    if ratelimit.hit(f"result-cache:{caller_ip}", window=window, cost=size,
                      limit=settings.HEARTH_RESULT_CACHE_CALLER_BYTES) is not None:
         return False
     return ratelimit.hit("result-cache:all", window=window, cost=size,

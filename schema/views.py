@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
-from django.views.decorators.csrf import csrf_exempt
-from strawberry.django.views import GraphQLView
+from strawberry.django.views import DjangoHTTPRequestAdapter, GraphQLView
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema import http_cache, persisted, playground, result_cache, schema
 from schema.auth import Refused, authenticate, client_ip, visitor
@@ -20,28 +21,6 @@ def error_response(status: int, message: str, code: str | None = None) -> JsonRe
     if code:
         error["extensions"] = {"code": code}
     return JsonResponse({"data": None, "errors": [error]}, status=status)
-
-
-def read_body(request) -> None:
-    """Refuse a POST that is not JSON or is too large, before anything reads it. A chunked body
-    (no Content-Length; the server de-chunks it) is read up to the limit and no further."""
-    if request.content_type != "application/json":
-        raise Refused(415, "Send operations as `Content-Type: application/json`.", "BAD_REQUEST")
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    length = request.META.get("CONTENT_LENGTH") or ""
-    if length and not length.isdigit():
-        raise Refused(400, "The Content-Length header is not a number.", "BAD_REQUEST")
-    if length and int(length) > limit:
-        raise RequestDataTooBig
-    if not length and request.META.get("wsgi.input_terminated"):
-        body = request.META["wsgi.input"].read(limit + 1)
-        if len(body) > limit:
-            raise RequestDataTooBig
-        request._body = body  # what request.body returns from now on
-    try:
-        request.body.decode()
-    except UnicodeDecodeError:
-        raise Refused(400, "The request body is not UTF-8.", "BAD_REQUEST") from None
 
 
 def check_values(value) -> None:
@@ -76,22 +55,144 @@ def is_text(string: str) -> bool:
     return True
 
 
+class CheckedBody(DjangoHTTPRequestAdapter):
+    """Strawberry's view of the request, with the body the view read and checked (a chunked
+    body, which gunicorn passes without a Content-Length, is not in `request.body`)."""
+
+    def __init__(self, request, body: bytes):
+        super().__init__(request)
+        self.checked = body
+
+    @property
+    def body(self) -> str:
+        return self.checked.decode()
+
+
 class HearthGraphQLView(GraphQLView):
+    """/graphql/, one request in order: check the body, serve an anonymous read from the result
+    cache, authenticate, resolve a persisted query, run the operation, store the answer and
+    register the persisted query, set the caching headers.
+
+    Django makes a view instance per request: the request's facts are its typed attributes
+    (what execution learned is on the Context)."""
+
     graphql_ide = "graphiql"
     allow_queries_via_get = True
 
+    body: bytes = b""  # a POST's, as checked (GET has none)
+    user = None  # who authenticated, or None
+    context: Context | None = None  # None while no operation ran (a refusal, the playground)
+    result: ExecutionResult | None = None
+    registration: tuple[str, str] | None = None  # a persisted query to keep once it ran
+
     def dispatch(self, request, *args, **kwargs):
         try:
-            request.hearth_user = authenticate(request)
-            response = self.run(request=request)
-            persisted.register(request)
-            return response
+            return self.answer(request)
         except Refused as refused:
-            return error_response(refused.status, refused.message, refused.code)
+            response = error_response(refused.status, refused.message, refused.code)
         except HTTPException as error:
-            return error_response(error.status_code, error.reason, "BAD_REQUEST")
+            response = error_response(error.status_code, error.reason, "BAD_REQUEST")
         except RequestDataTooBig:
-            return error_response(413, "The request body is too large.", "INVALID")
+            response = error_response(413, "The request body is too large.", "INVALID")
+        return http_cache.finish(request, response, public=False)
+
+    # What @csrf_exempt sets, which as_view copies from dispatch: browser sessions are checked
+    # in authenticate, token and anonymous callers need none (method_decorator would cost 6 us
+    # a request).
+    dispatch.csrf_exempt = True
+
+    def answer(self, request):
+        """The steps, in order; a step refuses by raising."""
+        if request.method == "POST":
+            self.body = self.checked_body(request)
+        cache_key = result_cache.key(request, self.body)
+        if cache_key is not None and (entry := result_cache.fresh(cache_key)) is not None:
+            return http_cache.finish(request, entry.response(),
+                                     public=request.method == "GET", tags=entry.tags)
+        self.user = authenticate(request)
+        posts_before = result_cache.posts_version() if cache_key is not None else None
+        response = self.run(request=request)
+        if self.result is None:  # the playground's page
+            return response
+        if self.registration is not None and self.context.operation_type is not None:
+            persisted.register(*self.registration, caller_ip=self.context.client_ip)
+        if posts_before is not None and self.storable(response):
+            result_cache.store(cache_key, response.content, tags=self.context.cache_tags,
+                               posts_before=posts_before, caller_ip=self.context.client_ip)
+        return http_cache.finish(request, response, public=self.public(request, response),
+                                 tags=self.context.cache_tags)
+
+    def checked_body(self, request) -> bytes:
+        """A POST's body, refused before anything reads it if it is not JSON, too large or not
+        UTF-8. A chunked body (no Content-Length; the server de-chunks it) is read up to the
+        limit and no further."""
+        if request.content_type != "application/json":
+            raise Refused(415, "Send operations as `Content-Type: application/json`.",
+                          "BAD_REQUEST")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if length and not length.isdigit():
+            raise Refused(400, "The Content-Length header is not a number.", "BAD_REQUEST")
+        if length and int(length) > limit:
+            raise RequestDataTooBig
+        if not length and request.META.get("wsgi.input_terminated"):
+            body = request.META["wsgi.input"].read(limit + 1)
+            if len(body) > limit:
+                raise RequestDataTooBig
+        else:
+            body = request.body
+        try:
+            body.decode()
+        except UnicodeDecodeError:
+            raise Refused(400, "The request body is not UTF-8.", "BAD_REQUEST") from None
+        return body
+
+    def get_context(self, request, response) -> Context:
+        key, token, token_error = visitor(request)
+        self.context = Context(request=request, response=response, user=self.user,
+                               visitor_key=key, visitor_token=token,
+                               visitor_token_error=token_error, client_ip=client_ip(request))
+        return self.context
+
+    def execute_operation(self, request, context, root_value, sub_response) -> ExecutionResult:
+        """One operation per request (batching is off), from the checked body or GET's query
+        string, its persisted query filled in."""
+        adapter = CheckedBody(request, self.body)
+        data, self.registration = persisted.resolve(self.parse_http_body(adapter))
+        if not isinstance(data.operation_name, str | None):
+            raise HTTPException(400, "`operationName` must be a string.")
+        self.result = self.execute_single(
+            request=request, request_adapter=adapter, sub_response=sub_response,
+            context=context, root_value=root_value, request_data=data)
+        return self.result
+
+    def shareable(self, response) -> bool:
+        """An answer without errors to a caller who is nobody, showing nothing private."""
+        return (response.status_code == 200
+                and self.context.user is None
+                and not self.context.private
+                and not self.result.errors)
+
+    def storable(self, response) -> bool:
+        """Whether the result cache may keep the answer (its size and the quotas are the
+        cache's to check; only anonymous requests have a `cache_key`)."""
+        return self.context.operation_type == OperationType.QUERY and self.shareable(response)
+
+    def public(self, request, response) -> bool:
+        """Whether CDNs may cache the answer: a GET that carries no credentials, no visitor."""
+        return (request.method == "GET"
+                and not request.headers.get("Authorization")
+                and not request.headers.get("X-Visitor-Token")
+                and self.shareable(response))
+
+    def should_render_graphql_ide(self, request) -> bool:
+        return super().should_render_graphql_ide(request) and not persisted.requested(request)
+
+    def render_graphql_ide(self, request):
+        """The self-hosted playground when installed, else Strawberry's CDN-loaded GraphiQL."""
+        get_token(request)  # the playground's mutations need the CSRF cookie of a session
+        page = playground.render(request)
+        return page if page is not None else super().render_graphql_ide(request)
 
     def decode_json(self, data):
         """A JSON object (the body, or GET's `variables`), or a 400."""
@@ -104,47 +205,8 @@ class HearthGraphQLView(GraphQLView):
         check_values(value)
         return value
 
-    def parse_http_body(self, request):
-        data = persisted.resolve(request.request, super().parse_http_body(request))
-        if not isinstance(data.operation_name, str | None):
-            raise HTTPException(400, "`operationName` must be a string.")
-        return data
-
-    def should_render_graphql_ide(self, request) -> bool:
-        return super().should_render_graphql_ide(request) and not persisted.requested(request)
-
-    def render_graphql_ide(self, request):
-        """The self-hosted playground when installed, else Strawberry's CDN-loaded GraphiQL."""
-        get_token(request)  # the playground's mutations need the CSRF cookie of a session
-        page = playground.render(request)
-        return page if page is not None else super().render_graphql_ide(request)
-
-    def get_context(self, request, response) -> Context:
-        key, token, token_error = visitor(request)
-        return Context(request=request, response=response, user=request.hearth_user,
-                       visitor_key=key, visitor_token=token, visitor_token_error=token_error,
-                       client_ip=client_ip(request))
-
     def encode_json(self, data) -> str:
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-def checked_body(view):
-    """Refuse a bad POST body before anything reads it (the result cache keys on the body)."""
-
-    def wrapped(request, *args, **kwargs):
-        if request.method == "POST":
-            try:
-                read_body(request)
-            except Refused as refused:
-                return error_response(refused.status, refused.message, refused.code)
-            except RequestDataTooBig:
-                return error_response(413, "The request body is too large.", "INVALID")
-        return view(request, *args, **kwargs)
-
-    wrapped.csrf_exempt = True
-    return wrapped
-
-
-graphql_view = checked_body(http_cache.cached(
-    result_cache.served_from_cache(csrf_exempt(HearthGraphQLView.as_view(schema=schema)))))
+graphql_view = HearthGraphQLView.as_view(schema=schema)

@@ -150,6 +150,32 @@ def test_errors_are_never_publicly_cached(db):
     assert response["Cache-Control"] == "private, no-store"
 
 
+def test_an_executed_query_with_errors_is_private(db):
+    response = get("{ posts(first: -1) { totalCount } }")
+
+    assert response.status_code == 200 and response.json()["errors"]
+    assert response["Cache-Control"] == "private, no-store"
+
+
+TITLED_ERRORS = '"errors": [1]'
+
+
+@pytest.mark.parametrize(("query", "data"), [
+    ("{ errors: posts { totalCount } }", {"errors": {"totalCount": 1}}),
+    ("{ posts { edges { node { title } } } }",
+     {"posts": {"edges": [{"node": {"title": TITLED_ERRORS}}]}}),
+])
+def test_an_answer_showing_the_text_errors_without_errors_is_public(author, query, data):
+    """Whether an answer has errors is the execution result's to say, not its bytes: a field
+    aliased `errors`, or a post titled `"errors":`, is an answer like any other."""
+    published_post(author, title=TITLED_ERRORS)
+
+    response = get(query)
+
+    assert response.json() == {"data": data}
+    assert response["Cache-Control"].startswith("public")
+
+
 def test_a_preview_is_private(author):
     post = draft_post(author)
     token, _ = preview_token_create(actor=author, post=post)

@@ -79,6 +79,37 @@ def test_a_repeated_anonymous_read_runs_no_sql(site, method):
     assert len(queries) == 0
 
 
+def result_entries(redis_server) -> list:
+    return redis_server.client.keys("*hearth:result:*")
+
+
+@pytest.mark.parametrize(("query", "data"), [
+    ("{ errors: posts { totalCount } }", {"errors": {"totalCount": 2}}),
+    ('{ posts { edges { node { title } } } }',
+     {"posts": {"edges": [{"node": {"title": '"errors": [1]'}}, {"node": {"title": "Post"}}]}}),
+])
+def test_an_answer_showing_the_text_errors_without_errors_is_cached(site, redis_server, query,
+                                                                    data):
+    """Whether an answer has errors is the execution result's to say, not its bytes: a field
+    aliased `errors`, or a post titled `"errors":`, is kept like any other answer."""
+    published_post(site["post"].author, title='"errors": [1]')
+    Post.objects.filter(pk=site["post"].pk).update(title="Post")
+    client = GraphQLClient()
+    assert client.execute(query)["data"] == data
+    assert len(result_entries(redis_server)) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert client.execute(query) == {"data": data}
+    assert len(queries) == 0
+
+
+def test_an_answer_with_errors_is_not_cached(site, redis_server):
+    """An executed query whose answer has errors (here a resolver refusing its argument)."""
+    response = GraphQLClient().post("{ posts(first: -1) { totalCount } }")
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["path"] == ["posts"]
+    assert result_entries(redis_server) == []
+
+
 def test_signed_in_readers_are_never_served_from_the_cache(site):
     reader = GraphQLClient().as_user(site["editor"])
     read(site["post"])
