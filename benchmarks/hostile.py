@@ -194,10 +194,10 @@ class Deployment:
             })
             self.seed = json.loads(run.python(
                 ".venv", ["-m", "benchmarks.hostile_seed", str(posts)], database_url,
-                "cms.settings"))
+                "config.settings"))
             self.port = free_port()
             (ROOT / "var").mkdir(exist_ok=True)
-            self.server = http_load.Server(".venv", "cms.settings", database_url, self.port,
+            self.server = http_load.Server(".venv", "config.settings", database_url, self.port,
                                            threads=THREADS)
             self.started.append(self.server.stop)
             self.master = self.server.process.pid
@@ -627,7 +627,7 @@ def sync_workers(deployment: Deployment, attacks: list, cpu: dict, plan: Plan) -
     from benchmarks import http_load
 
     port, deployment.port = deployment.port, free_port()
-    server = http_load.Server(".venv", "cms.settings", deployment.database.url, deployment.port)
+    server = http_load.Server(".venv", "config.settings", deployment.database.url, deployment.port)
     try:
         warm(deployment)
         timed_reads(deployment, count=3)

@@ -33,7 +33,7 @@ class Server:
         self.log = open(ROOT / "var" / f"bench-gunicorn-{port}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
             [gunicorn, "--workers", "2", *workers, "--bind", f"127.0.0.1:{port}",
-             "--log-level", "warning", "--backlog", "2048", "cms.wsgi:application"],
+             "--log-level", "warning", "--backlog", "2048", "config.wsgi:application"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
 

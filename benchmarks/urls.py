@@ -4,7 +4,7 @@ from django.urls import path
 
 from benchmarks import floor
 from benchmarks.naive_schema import naive_view
-from cms.urls import urlpatterns as hearth_urlpatterns
+from config.urls import urlpatterns as hearth_urlpatterns
 
 urlpatterns = [
     *hearth_urlpatterns,

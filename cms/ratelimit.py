@@ -1,7 +1,7 @@
 """Fixed-window rate limits and quotas, counted in Django's cache.
 
 A window is `window` seconds long and starts at a multiple of `window`, so its key expires on its
-own. The counters use the `ratelimit` cache when one is configured (cms/settings.py keeps it
+own. The counters use the `ratelimit` cache when one is configured (config/settings.py keeps it
 apart: its own Redis, `HEARTH_RATELIMIT_REDIS_URL`, so a flood of cache entries can neither cull
 nor crowd out the counters), else `default`. With Redis every server process shares one count.
 

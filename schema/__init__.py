@@ -1,5 +1,12 @@
-"""The Hearth GraphQL schema: `from schema import schema`."""
+"""The Hearth GraphQL schema: `from schema import schema`.
 
-from schema.build import schema
+`schema` is also a Django app (for its management commands), so the package imports nothing at
+load time: the schema is built on first use, once Django's apps are ready."""
 
-__all__ = ["schema"]
+
+def __getattr__(name: str):
+    if name == "schema":
+        from schema.build import schema
+
+        return schema
+    raise AttributeError(f"module 'schema' has no attribute {name!r}")

@@ -7,9 +7,10 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cms.management.commands import ensure_local_admin, export_schema
+from cms.management.commands import ensure_local_admin
 from cms.management.commands.seed_demo import DEMO_SLUG
 from cms.models import ApiToken, Comment, CommentStatus, Post, PostStatus, User
+from schema.management.commands import export_schema
 from tests.conftest import GraphQLClient
 from tests.foundation_checks import assert_counts_exact
 

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def import_settings(**env) -> subprocess.CompletedProcess:
     clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
-    return subprocess.run([sys.executable, "-c", "import cms.settings as s; print(s.DEBUG)"],
+    return subprocess.run([sys.executable, "-c", "import config.settings as s; print(s.DEBUG)"],
                           cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
 
@@ -40,7 +40,7 @@ def test_settings_start_in_development_without_a_secret_key():
 def test_readme_documents_every_environment_variable():
     import re
 
-    source = (ROOT / "cms" / "settings.py").read_text()
+    source = (ROOT / "config" / "settings.py").read_text()
     names = set(re.findall(r'(?:env_bool|env_int|env_list|os\.environ\.get)\(\s*"([A-Z_]+)"',
                            source))
     assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"} <= names

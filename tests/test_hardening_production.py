@@ -62,7 +62,7 @@ print(json.dumps({
 
 
 def test_production_responses_carry_security_headers(tmp_path):
-    env = production_env(tmp_path, DJANGO_SETTINGS_MODULE="cms.settings")
+    env = production_env(tmp_path, DJANGO_SETTINGS_MODULE="config.settings")
     result = subprocess.run([sys.executable, "-c", RESPONSE_SCRIPT], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

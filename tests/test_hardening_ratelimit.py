@@ -171,7 +171,7 @@ def test_the_counters_can_have_a_redis_of_their_own():
     """HEARTH_RATELIMIT_REDIS_URL (default REDIS_URL) puts the counters in another Redis."""
     code = ("from django.conf import settings as s; "
             "print(s.CACHES['default']['LOCATION'], s.CACHES['ratelimit']['LOCATION'])")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings", "DEBUG": "1",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1",
            "REDIS_URL": "redis://cache:6379/0"}
     env.pop("HEARTH_RATELIMIT_REDIS_URL", None)
     shared = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code],

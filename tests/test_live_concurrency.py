@@ -123,7 +123,7 @@ class LiveDatabase:
             ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_SSL_REDIRECT="0",
             HEARTH_COMMENT_FLOOD_SECONDS="0", HEARTH_MUTATION_RATE_LIMIT="1000000",
             HEARTH_MAX_BODY_BYTES="262144",
-            DJANGO_SETTINGS_MODULE="cms.settings", PYTHONUNBUFFERED="1",
+            DJANGO_SETTINGS_MODULE="config.settings", PYTHONUNBUFFERED="1",
         )
 
     def create(self, seed: str = SEED) -> dict:
@@ -171,7 +171,7 @@ class Server:
     def start(self) -> "Server":
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "cms.wsgi:application", "--bind",
+                [str(BIN / "gunicorn"), "config.wsgi:application", "--bind",
                  f"127.0.0.1:{self.port}", "--workers", str(self.workers),
                  "--worker-class", "gthread", "--threads", "4", "--timeout", "30", "--preload",
                  "--no-control-socket", "--access-logfile", "-",

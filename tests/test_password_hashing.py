@@ -4,8 +4,8 @@ rehashed with Argon2 then."""
 from django.contrib.auth.hashers import make_password
 from django.test import Client
 
-from cms import settings as project_settings
 from cms.models import User
+from config import settings as project_settings
 
 
 def test_passwords_are_hashed_with_argon2_and_older_hashes_are_upgraded_at_sign_in(db, settings):

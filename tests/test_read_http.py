@@ -65,18 +65,18 @@ def test_an_unlisted_origin_gets_no_cors_grant(settings, db):
 def test_credentials_are_never_allowed_with_a_wildcard_origin(monkeypatch):
     import importlib
 
-    import cms.settings
+    import config.settings
 
     monkeypatch.setenv("DEBUG", "1")
     monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "*")
     try:
-        reloaded = importlib.reload(cms.settings)
+        reloaded = importlib.reload(config.settings)
         assert not (reloaded.CORS_ALLOW_CREDENTIALS and (
             getattr(reloaded, "CORS_ALLOW_ALL_ORIGINS", False)
             or "*" in reloaded.CORS_ALLOWED_ORIGINS))
     finally:
         monkeypatch.undo()
-        importlib.reload(cms.settings)
+        importlib.reload(config.settings)
 
 
 def test_an_unexpected_error_is_masked_and_logged_in_production(post, monkeypatch, caplog):

@@ -45,8 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "axes",
-    # Before strawberry_django, so `manage.py export_schema` is Hearth's (it takes no arguments).
     "cms",
+    # Before strawberry_django, so `manage.py export_schema` is Hearth's (it takes no arguments).
+    "schema",
     "strawberry_django",
 ]
 
@@ -62,9 +63,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into its answer
 ]
 
-ROOT_URLCONF = "cms.urls"
-WSGI_APPLICATION = "cms.wsgi.application"
-ASGI_APPLICATION = "cms.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
