@@ -20,10 +20,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 PHASES = [
     ("parse the document", "parse", "graphql/language/parser.py"),
     ("validate the document", "validate", "graphql/validation/validate.py"),
-    ("query limits (schema/limits.py)", None, "schema/limits.py"),
+    ("query limits (schema/core/limits.py)", None, "schema/core/limits.py"),
     ("SQL: compile, run, fetch", "execute_sql", "django/db/models/sql/compiler.py"),
     ("SQL: model instances", "from_db", "django/db/models/base.py"),
-    ("encode JSON", "encode_json", "schema/views.py"),
+    ("encode JSON", "encode_json", "schema/http/views.py"),
     ("signing (visitor token)", "loads", "django/core/signing.py"),
 ]
 

@@ -1,7 +1,7 @@
 """Versions of the content that cached reads depend on, kept in Django's cache.
 
 A cached response names the content it shows as tags (`posts`, `post:<id>`,
-`post-comments:<id>`, see schema/http_cache.py) and remembers their versions. Every write bumps
+`post-comments:<id>`, see schema/http/http_cache.py) and remembers their versions. Every write bumps
 the versions of what it touched, after its transaction commits, so a cached read of older
 content is never served again. Lists show every post's counts, so any write bumps `posts`.
 

@@ -67,7 +67,7 @@ def _enqueue(event: str, post_id: int, payload: dict) -> list[WebhookDelivery]:
 
 
 def purge_tags(event: str, post_id: int) -> list[str]:
-    """The CDN cache tags (see `schema.http_cache`) an event makes stale."""
+    """The CDN cache tags (see `schema.http.http_cache`) an event makes stale."""
     if event == "comment.created":  # held or not, the count moves only with comment.approved
         return [f"post-comments:{post_id}"]
     if event in {"comment.approved", "comment.removed"}:  # lists show comment counts

@@ -114,7 +114,7 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
 AXES_FAILURE_LIMIT = env_int("HEARTH_ADMIN_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("HEARTH_ADMIN_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "schema.auth.client_ip"  # the address Hearth's other limits use
+AXES_CLIENT_IP_CALLABLE = "schema.http.auth.client_ip"  # the address Hearth's other limits use
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # nothing is stored for a successful sign-in
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -209,7 +209,7 @@ HEARTH_MAX_COMMENT_LENGTH = 65_525
 HEARTH_MAX_POST_BODY_LENGTH = env_int("HEARTH_MAX_POST_BODY_LENGTH", 200_000)
 
 # The speed engine: reads planned once per request and run without graphql-core's per-field
-# machinery (schema/fast_execution.py), and hot lookups compiled to SQL once per process
+# machinery (schema/engine/fast_execution.py), and hot lookups compiled to SQL once per process
 # (cms/prepared.py). Off, graphql-core's executor and querysets built per request give the same
 # results, slower (CI runs the API tests both ways).
 HEARTH_FAST_EXECUTION = env_bool("HEARTH_FAST_EXECUTION", True)
@@ -240,7 +240,8 @@ HEARTH_MAX_SELECTIONS = env_int("HEARTH_MAX_SELECTIONS", 200)
 # `__schema` / `__type` fields per operation (each answers with much of the schema).
 HEARTH_MAX_INTROSPECTION_FIELDS = env_int("HEARTH_MAX_INTROSPECTION_FIELDS", 2)
 HEARTH_INTROSPECTION = env_bool("HEARTH_INTROSPECTION", True)
-# Parsed and validated documents kept per process, by estimated bytes (schema/document_cache.py).
+# Parsed and validated documents kept per process, by estimated bytes
+# (schema/core/document_cache.py).
 HEARTH_DOCUMENT_CACHE_BYTES = env_int("HEARTH_DOCUMENT_CACHE_BYTES", 8 * 1024 * 1024)
 
 # Publish webhooks: request timeout, attempts before giving up, first retry delay (then x4 each).

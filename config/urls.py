@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import path
 
-from schema.playground import asset as playground_asset
-from schema.views import graphql_view
+from schema.http.playground import asset as playground_asset
+from schema.http.views import graphql_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),

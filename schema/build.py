@@ -8,14 +8,14 @@ from strawberry.relay.types import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from schema.document_cache import CachedParsing, CachedValidation
-from schema.fast_execution import FastExecutionContext, StandardInfo
-from schema.http_cache import CacheTags
-from schema.limits import MutationRateLimit, QueryLimits
-from schema.mutations import Mutation
-from schema.previews import PreviewMutation
-from schema.queries import Query
-from schema.result_cache import MarkQueries
+from schema.core.document_cache import CachedParsing, CachedValidation
+from schema.core.limits import MutationRateLimit, QueryLimits
+from schema.engine.fast_execution import FastExecutionContext, StandardInfo
+from schema.http.http_cache import CacheTags
+from schema.http.result_cache import MarkQueries
+from schema.posts.mutations import Mutation
+from schema.posts.previews import PreviewMutation
+from schema.posts.queries import Query
 
 logger = logging.getLogger("hearth")
 

@@ -32,7 +32,7 @@ def _no_unexpected_fallback(request):
     """Every query a test runs takes the fast executor, unless the test is marked
     `fallback_expected`: an unplanned fallback is a slower path and leaves the fast one untested.
     (Mutations always run on the standard executor; they are not fallbacks.)"""
-    from schema.fast_execution import fallbacks
+    from schema.engine.fast_execution import fallbacks
 
     before = fallbacks.copy()
     yield

@@ -30,13 +30,13 @@ def test_an_invalid_query_stays_invalid(db):
 
 
 def kept_documents() -> set[str]:
-    from schema import document_cache
+    from schema.core import document_cache
 
     return {key[1] for key in document_cache.cache.entries if key[0] == "parse"}
 
 
 def test_a_document_over_its_share_of_the_budget_runs_but_is_not_kept(db, settings):
-    from schema import document_cache
+    from schema.core import document_cache
 
     settings.HEARTH_DOCUMENT_CACHE_BYTES = 16 * 50_000  # entries up to 50,000 bytes
     small = "{ posts { totalCount } }"
@@ -50,7 +50,7 @@ def test_a_document_over_its_share_of_the_budget_runs_but_is_not_kept(db, settin
 
 def test_unique_hostile_documents_keep_the_cache_within_its_budget(db, settings):
     """The issue's shape: unique 4 KB documents of 2,000 tokens (~1 MB each when kept)."""
-    from schema import document_cache
+    from schema.core import document_cache
 
     settings.HEARTH_DOCUMENT_CACHE_BYTES = 2_000_000
     client = GraphQLClient()
@@ -75,7 +75,7 @@ def test_the_estimate_covers_what_a_parsed_document_really_holds():
 
     from graphql import get_introspection_query, parse
 
-    from schema.document_cache import Parsed
+    from schema.core.document_cache import Parsed
 
     shapes = [
         "{ __typename(x: [" + " 1" * 1_990 + "]) }",
@@ -102,7 +102,7 @@ def test_the_estimate_covers_what_a_parsed_document_really_holds():
 def test_concurrent_use_keeps_the_byte_count_exact():
     import threading
 
-    from schema.document_cache import ByteBoundedLRU
+    from schema.core.document_cache import ByteBoundedLRU
 
     cache = ByteBoundedLRU(lambda: 100_000)
 
@@ -125,7 +125,7 @@ def test_a_large_persisted_query_runs_but_is_not_registered(db, settings):
 
     from django.core.cache import cache
 
-    from schema import persisted
+    from schema.http import persisted
 
     settings.HEARTH_MAX_CACHED_QUERY_CHARS = 200
     padded = "{ posts { totalCount } } #" + "x" * 500
@@ -138,7 +138,7 @@ def test_a_large_persisted_query_runs_but_is_not_registered(db, settings):
 
 
 def test_a_lowered_budget_evicts_down_to_it_on_the_next_document(db, settings):
-    from schema import document_cache
+    from schema.core import document_cache
 
     settings.HEARTH_DOCUMENT_CACHE_BYTES = 8 * 1024 * 1024
     client = GraphQLClient()

@@ -1,5 +1,6 @@
-"""The fast executor (schema/fast_execution.py) and graphql-core's executor give identical results,
-data and errors; the fast one really runs (counted), and a fallback is logged with its reason."""
+"""The fast executor (schema/engine/fast_execution.py) and graphql-core's executor give identical
+results, data and errors; the fast one really runs (counted), and a fallback is logged with its
+reason."""
 
 import dataclasses
 import json
@@ -19,7 +20,8 @@ from strawberry.relay import GlobalID
 from cms.models import Comment, CommentStatus, Post, ReactionKind, Role, Tag, User
 from cms.services.comments import comment_moderate
 from cms.services.reactions import reaction_add
-from schema import fast_execution, schema
+from schema import schema
+from schema.engine import fast_execution
 from tests.conftest import GraphQLClient, make_user
 from tests.factories import comment, published_post
 from tests.test_read_privacy import selection

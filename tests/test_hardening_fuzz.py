@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, queries
 
 from cms.models import Comment, Post, Reaction, Tag
-from schema import fast_execution, schema
+from schema import schema
+from schema.engine import fast_execution
 from tests import factories
 from tests.conftest import GraphQLClient
 

@@ -10,7 +10,7 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.test import Client, RequestFactory
 
 from cms.models import Comment, Reaction
-from schema.views import graphql_view
+from schema.http.views import graphql_view
 from tests import factories
 
 QUERY = json.dumps({"query": "{ posts { totalCount } }"}).encode()

@@ -342,7 +342,7 @@ def other_spellings(type_name: str, pk: int) -> list[str]:
 
 @pytest.mark.parametrize("pk", [1, 7, 10, 123, 4567])
 def test_only_the_canonical_spelling_decodes(pk):
-    from schema.ids import parse_global_id
+    from schema.core.ids import parse_global_id
 
     assert parse_global_id(b64(f"Post:{pk}")) == ("Post", pk)
     for spelling in other_spellings("Post", pk):

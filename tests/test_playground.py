@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from schema.playground import CSP, VENDOR
+from schema.http.playground import CSP, VENDOR
 
 HTML = {"HTTP_ACCEPT": "text/html"}
 

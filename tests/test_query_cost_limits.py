@@ -6,7 +6,7 @@ coerce them; comment-only variants of a document share one validation."""
 import pytest
 from graphql import get_introspection_query
 
-from schema import document_cache
+from schema.core import document_cache
 from tests import factories
 
 

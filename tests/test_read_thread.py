@@ -174,7 +174,7 @@ def test_a_forged_cursor_is_refused(gql, post):
 
 
 def test_a_cursor_deeper_than_any_thread_may_be_is_refused(gql, post):
-    from schema.pagination import MAX_CURSOR_DEPTH, encode_path_cursor
+    from schema.core.pagination import MAX_CURSOR_DEPTH, encode_path_cursor
 
     deepest = encode_path_cursor("000000000001" * MAX_CURSOR_DEPTH)
     assert "errors" not in gql.execute(THREAD, {"slug": post.slug, "after": deepest})

@@ -14,7 +14,7 @@ from cms.models import Comment, Post
 from cms.services import comments as comment_services
 from cms.services.comments import comment_create
 from cms.services.posts import post_delete
-from schema import mutations
+from schema.posts import mutations
 from tests import factories
 from tests.conftest import GraphQLClient
 from tests.writes import ADD_COMMENT, REACT, gid, guest, payload, row_counts

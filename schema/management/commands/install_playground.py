@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from schema.playground import VENDOR, asset_dir
+from schema.http.playground import VENDOR, asset_dir
 
 
 def tarball_name(package: str) -> str:

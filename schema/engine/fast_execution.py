@@ -96,7 +96,7 @@ class StandardInfo(strawberry.Info):
     fragments, which Strawberry keeps in graphql-core's info (`_raw_info`) and does not expose.
     Its public alternative, `selected_fields`, converts the field's whole subselection: measured
     on the test blog, 130 µs for a thread page's `post` (270 µs for a post page's, 54 µs for a
-    post list's `posts`), where `schema.selection.selects` over these nodes takes 2 to 4 µs."""
+    post list's `posts`), where `schema.core.selection.selects` over these nodes takes 2 to 4 µs."""
 
     @property
     def field_nodes(self) -> list[FieldNode]:

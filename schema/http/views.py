@@ -11,9 +11,10 @@ from strawberry.django.views import DjangoHTTPRequestAdapter, GraphQLView
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from schema import http_cache, persisted, playground, result_cache, schema
-from schema.auth import Refused, authenticate, client_ip, visitor
-from schema.context import Context
+from schema import schema
+from schema.core.context import Context
+from schema.http import http_cache, persisted, playground, result_cache
+from schema.http.auth import Refused, authenticate, client_ip, visitor
 
 
 def error_response(status: int, message: str, code: str | None = None) -> JsonResponse:

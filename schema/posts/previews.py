@@ -6,7 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from cms.services import previews as preview_services
-from schema.mutations import UserError, attempt, user_of, visible_post
+from schema.posts.mutations import UserError, attempt, user_of, visible_post
 
 
 @strawberry.type(description="A preview token for one post.")

@@ -7,11 +7,11 @@ from strawberry import relay
 from cms.errors import DomainError
 from cms.policies import require_moderation_queue_reader
 from cms.selectors.posts import post_get
-from schema.fast_execution import Info
-from schema.ids import parse_global_id
-from schema.pagination import page_args
-from schema.selection import selects
-from schema.types import (
+from schema.core.ids import parse_global_id
+from schema.core.pagination import page_args
+from schema.core.selection import selects
+from schema.engine.fast_execution import Info
+from schema.posts.types import (
     Author,
     Comment,
     CommentConnection,

@@ -19,9 +19,9 @@ from cms.services import comments as comment_services
 from cms.services import posts as post_services
 from cms.services import reactions as reaction_services
 from cms.visitors import new_visitor
-from schema.ids import decode_global_id, load_visible
-from schema.loaders import Loaders
-from schema.types import Comment, CommentStatus, Post, ReactionKind, ReactionSummary
+from schema.core.ids import decode_global_id, load_visible
+from schema.core.loaders import Loaders
+from schema.posts.types import Comment, CommentStatus, Post, ReactionKind, ReactionSummary
 
 # The domain's codes (cms/errors.py), defined once, exposed as the contract's enum.
 ErrorCode = strawberry.enum(errors.ErrorCode, description="Why a mutation was refused.")

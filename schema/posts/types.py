@@ -13,9 +13,9 @@ from cms.models.comments import PATH_SEGMENT
 from cms.selectors.pagination import Page, PageArgs
 from cms.selectors.posts import TEXT_FIELDS, post_list, tags_by_ids
 from cms.selectors.users import authors_by_ids
-from schema.fast_execution import Info
-from schema.pagination import decode_path_cursor, page_args
-from schema.selection import selects
+from schema.core.pagination import decode_path_cursor, page_args
+from schema.core.selection import selects
+from schema.engine.fast_execution import Info
 
 
 @strawberry.enum(description="Where a post stands. SCHEDULED turns PUBLISHED when its time comes.")

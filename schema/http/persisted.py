@@ -21,7 +21,7 @@ from django.core.cache import cache
 from strawberry.http import GraphQLRequestData
 
 from cms import cache_guard, ratelimit
-from schema.auth import Refused
+from schema.http.auth import Refused
 
 CACHE_PREFIX = "hearth:apq:"
 

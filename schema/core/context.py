@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from strawberry.types.graphql import OperationType
 
 from cms.policies import Reader
-from schema.loaders import Loaders
+from schema.core.loaders import Loaders
 
 
 @dataclass
@@ -22,9 +22,9 @@ class Context:
     loaders: Loaders = field(default=None)
     # Comments this request wrote: their authors see them in full even while PENDING.
     own_comment_ids: set[int] = field(default_factory=set)
-    # What execution learned, for the view's caching policy (schema/views.py): the operation
+    # What execution learned, for the view's caching policy (schema/http/views.py): the operation
     # run (None until the document parsed and validated), the content the answer shows (see
-    # schema/http_cache.py), and whether it showed anything the caller alone may see (a
+    # schema/http/http_cache.py), and whether it showed anything the caller alone may see (a
     # preview), which is never cached.
     operation_type: OperationType | None = None
     cache_tags: set[str] = field(default_factory=set)

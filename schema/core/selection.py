@@ -1,9 +1,9 @@
 """What the query asks of the field being resolved, for resolvers that load less when it asks
-less. Reads what both executors' Info give (schema/fast_execution.py's `ResolveInfo`)."""
+less. Reads what both executors' Info give (schema/engine/fast_execution.py's `ResolveInfo`)."""
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
-from schema.fast_execution import ResolveInfo
+from schema.engine.fast_execution import ResolveInfo
 
 
 def selects(info: ResolveInfo, *path: str) -> bool:

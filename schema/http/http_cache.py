@@ -22,7 +22,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from graphql import BREAK, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
-from schema.context import Context
+from schema.core.context import Context
 
 PRIVATE = "private, no-store"
 

@@ -1,6 +1,6 @@
 """Parsing and validation remembered per request shape, within a byte budget.
 
-Parsing and validating a document (Hearth's limits, schema/limits.py, then graphql's rules)
+Parsing and validating a document (Hearth's limits, schema/core/limits.py, then graphql's rules)
 costs more than executing a small query. The parse depends on the query text (and the token
 limit); validation on the document's tokens (so comments and spacing do not matter), the
 variables (page sizes count toward the node limit), the operation name and the limit settings.
@@ -23,7 +23,7 @@ from graphql import DocumentNode, GraphQLError, TokenKind, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from schema.limits import check_limits, limit_error
+from schema.core.limits import check_limits, limit_error
 
 # Calibrated once with tracemalloc on graphql-core 3.3 (CPython 3.11, 64-bit): 2,000-token
 # documents cost 190 (comments) to 620 (`{ __typename __typename ... }`: a FieldNode, a NameNode,

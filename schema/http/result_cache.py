@@ -31,7 +31,7 @@ from strawberry.extensions import SchemaExtension
 from cms import cache_guard, content_versions, ratelimit
 from cms.models import Post
 from cms.models.posts import is_scheduled
-from schema.context import Context
+from schema.core.context import Context
 
 PREFIX = "hearth:result:"
 
@@ -97,7 +97,7 @@ def _lifetime() -> int:
 
 class MarkQueries(SchemaExtension):
     """Records on the Context which operation was executed (parsed and validated: only then is a
-    persisted query registered, see schema/persisted.py); only queries may be stored."""
+    persisted query registered, see schema/http/persisted.py); only queries may be stored."""
 
     def on_execute(self):
         yield

@@ -50,7 +50,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from cms import ratelimit
-from schema.context import Context
+from schema.core.context import Context
 
 SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 TOO_MANY_TOKENS = "Document contains more than"
@@ -223,7 +223,7 @@ class NoNulInStrings(ValidationRule):
 
 class QueryLimits(SchemaExtension):
     """Tokens and introspection per the settings (the other limits: check_limits, run by
-    schema/document_cache.py before validation); no suggestions of field names in errors unless
+    schema/core/document_cache.py before validation); no suggestions of field names in errors unless
     DEBUG is on."""
 
     def on_operation(self) -> Iterator[None]:
