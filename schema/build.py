@@ -8,14 +8,18 @@ from strawberry.relay.types import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.accounts.queries import AccountQuery
+from schema.comments.mutations import CommentMutation
+from schema.comments.queries import CommentQuery, ModerationQuery
 from schema.core.document_cache import CachedParsing, CachedValidation
 from schema.core.limits import MutationRateLimit, QueryLimits
 from schema.engine.fast_execution import FastExecutionContext, StandardInfo
 from schema.http.http_cache import CacheTags
 from schema.http.result_cache import MarkQueries
-from schema.posts.mutations import Mutation
-from schema.posts.previews import PreviewMutation
-from schema.posts.queries import Query
+from schema.nodes import NodeQuery
+from schema.posts.mutations import PostMutation, PreviewMutation
+from schema.posts.queries import PostQuery
+from schema.reactions.mutations import ReactionMutation
 
 logger = logging.getLogger("hearth")
 
@@ -32,9 +36,14 @@ def is_unexpected(error: GraphQLError) -> bool:
     return True
 
 
+# Each domain's root fields, merged in the order schema.graphql has always listed them.
+Query = merge_types("Query", (NodeQuery, PostQuery, CommentQuery, AccountQuery, ModerationQuery))
+Mutation = merge_types("Mutation", (PostMutation, CommentMutation, ReactionMutation,
+                                    PreviewMutation))
+
 schema = strawberry.Schema(
     query=Query,
-    mutation=merge_types("Mutation", (Mutation, PreviewMutation)),
+    mutation=Mutation,
     execution_context_class=FastExecutionContext,
     config=StrawberryConfig(info_class=StandardInfo),
     extensions=[CachedParsing, QueryLimits, CachedValidation,

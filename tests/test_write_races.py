@@ -14,7 +14,7 @@ from cms.models import Comment, Post
 from cms.services import comments as comment_services
 from cms.services.comments import comment_create
 from cms.services.posts import post_delete
-from schema.posts import mutations
+from schema.core import lookups
 from tests import factories
 from tests.conftest import GraphQLClient
 from tests.writes import ADD_COMMENT, REACT, gid, guest, payload, row_counts
@@ -23,7 +23,7 @@ from tests.writes import ADD_COMMENT, REACT, gid, guest, payload, row_counts
 def deleted_after_the_visibility_check(monkeypatch, users, loader: str):
     """Make `loader` (the mutation's last visibility check) delete the post right after it found
     its object, as a concurrent deletePost committing in that moment would."""
-    real = getattr(mutations, loader)
+    real = getattr(lookups, loader)
 
     def load_then_delete(*args, **kwargs):
         found = real(*args, **kwargs)
@@ -31,7 +31,7 @@ def deleted_after_the_visibility_check(monkeypatch, users, loader: str):
         post_delete(actor=users["author"], post=post)
         return found
 
-    monkeypatch.setattr(mutations, loader, load_then_delete)
+    monkeypatch.setattr(lookups, loader, load_then_delete)
 
 
 def not_found(client, document: str, variables: dict, name: str, field: str) -> None:

@@ -1,10 +1,15 @@
-from dataclasses import dataclass, field
+from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+import strawberry
 from django.http import HttpRequest, HttpResponse
 from strawberry.types.graphql import OperationType
 
 from cms.policies import Reader
 from schema.core.loaders import Loaders
+from schema.engine.fast_execution import ResolveInfo
 
 
 @dataclass
@@ -41,3 +46,16 @@ class Context:
     @property
     def is_moderator(self) -> bool:
         return self.reader.is_moderator
+
+
+# What resolvers annotate `info` with. Strawberry finds the parameter by this annotation, so at
+# run time it must be strawberry.Info; type checkers hold resolvers to what both executors give
+# (the engine's `ResolveInfo`), with Hearth's Context as its context.
+if TYPE_CHECKING:
+
+    class Info(ResolveInfo, Protocol):
+        @property
+        def context(self) -> Context: ...
+
+else:
+    Info = strawberry.Info

@@ -59,3 +59,33 @@ def load_visible(find, value: str, *, field: str, type_name: str):
         raise DomainError(ErrorCode.NOT_FOUND, f"There is no such {type_name.lower()}.",
                           field=field)
     return obj
+
+
+def pk_of(value: str, type_name: str) -> int | None:
+    """The key of a canonical ID of `type_name`; None for anything else, which finds nothing."""
+    parsed = parse_global_id(value)
+    return parsed[1] if parsed is not None and parsed[0] == type_name else None
+
+
+def node_keys(node_ids) -> list[int]:
+    """The keys among the `node_ids` a node type's `resolve_nodes` is given that can exist."""
+    keys = []
+    for node_id in node_ids:
+        try:
+            value = int(node_id)
+        except (TypeError, ValueError):
+            continue
+        if 0 < value < _MAX_KEY:
+            keys.append(value)
+    return keys
+
+
+def in_order(found: dict, node_ids) -> list:
+    """`found` (by key) in the order of `node_ids`, None where nothing was found."""
+    out = []
+    for node_id in node_ids:
+        try:
+            out.append(found.get(int(node_id)))
+        except (TypeError, ValueError):
+            out.append(None)
+    return out

@@ -26,7 +26,7 @@ import inspect
 import logging
 from collections import Counter
 from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import strawberry
 from django.conf import settings
@@ -67,7 +67,9 @@ fallbacks: Counter[str] = Counter()
 
 
 class ResolveInfo(Protocol):
-    """What Hearth's resolvers read of their `info`: both executors' Info give exactly this."""
+    """What Hearth's resolvers read of their `info`: both executors' Info give exactly this.
+    Resolvers annotate `info` with schema.core.context.Info, this protocol with the context
+    typed."""
 
     @property
     def context(self) -> Any: ...
@@ -80,15 +82,6 @@ class ResolveInfo(Protocol):
 
     @property
     def fragments(self) -> dict[str, FragmentDefinitionNode]: ...
-
-
-# What query resolvers annotate `info` with. Strawberry finds the parameter by this annotation,
-# so at run time it must be strawberry.Info; type checkers hold resolvers to `ResolveInfo`, what
-# both executors give.
-if TYPE_CHECKING:
-    Info = ResolveInfo
-else:
-    Info = strawberry.Info
 
 
 class StandardInfo(strawberry.Info):

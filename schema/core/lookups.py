@@ -1,0 +1,20 @@
+"""What a mutation acts on, by global ID, through the selectors: the caller's NOT_FOUND for an
+object that does not exist or that it may not see."""
+
+from functools import partial
+
+from cms import models
+from cms.selectors.comments import comment_visible
+from cms.selectors.posts import post_visible
+from schema.core.context import Info
+from schema.core.ids import load_visible
+
+
+def visible_post(info: Info, value: str, field: str = "id") -> models.Post:
+    return load_visible(partial(post_visible, reader=info.context.reader), value, field=field,
+                        type_name="Post")
+
+
+def visible_comment(info: Info, value: str, field: str = "id") -> models.Comment:
+    return load_visible(partial(comment_visible, reader=info.context.reader), value,
+                        field=field, type_name="Comment")

@@ -1,0 +1,26 @@
+"""`node(id:)`: any object by its global ID, whichever domain's type it is."""
+
+import strawberry
+from strawberry import relay
+
+from schema.accounts.types import Author
+from schema.comments.types import Comment
+from schema.core.context import Info
+from schema.core.ids import parse_global_id
+from schema.posts.types import Post, Tag
+
+# The types `node(id:)` opens; an ID of any other type (`Node`, `Query`, `UserError`) is null.
+NODE_TYPES = {node_type.__name__: node_type for node_type in (Author, Comment, Post, Tag)}
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global ID, if the caller may see it; null "
+                                  "for an ID of no such object or of a type without nodes.")
+    def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        parsed = parse_global_id(id)
+        node_type = NODE_TYPES.get(parsed[0]) if parsed else None
+        if node_type is None:
+            return None
+        found = node_type.resolve_nodes(info=info, node_ids=[str(parsed[1])], required=False)
+        return next(iter(found), None)
