@@ -60,8 +60,10 @@ test: $(STAMP) | $(CHROMIUM)
 test-live: $(STAMP)
 	$(BIN)/python -m pytest -m live
 
+# ruff, then the import contracts in pyproject.toml ([tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 schema: $(STAMP)
 	$(BIN)/python manage.py export_schema

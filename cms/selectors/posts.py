@@ -3,7 +3,7 @@ posts and tags by ids."""
 
 from functools import cache
 
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -140,3 +140,8 @@ def tags_of_posts(*, post_ids: list[int]) -> dict[int, list[Tag]]:
 
 def tags_by_ids(*, reader: Reader, ids: list[int]) -> dict[int, Tag]:
     return {tag.pk: tag for tag in visible_tags(reader).filter(pk__in=ids)}
+
+
+def next_publication(*, now):
+    """When the next scheduled post goes live, or None."""
+    return Post.objects.filter(is_scheduled(now)).aggregate(next=Min("published_at"))["next"]

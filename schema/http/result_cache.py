@@ -23,14 +23,12 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db.models import Min
 from django.http import HttpResponse
 from django.utils import timezone
 from strawberry.extensions import SchemaExtension
 
 from cms import cache_guard, content_versions, ratelimit
-from cms.models import Post
-from cms.models.posts import is_scheduled
+from cms.selectors.posts import next_publication
 from schema.core.context import Context
 
 PREFIX = "hearth:result:"
@@ -88,8 +86,7 @@ def _lifetime() -> int:
     """Seconds an entry may live: the setting, or less if a scheduled post goes live sooner."""
     seconds = settings.HEARTH_RESULT_CACHE_SECONDS
     now = timezone.now()
-    upcoming = (Post.objects.filter(is_scheduled(now))
-                .aggregate(next=Min("published_at"))["next"])
+    upcoming = next_publication(now=now)
     if upcoming is not None:
         seconds = min(seconds, int((upcoming - now) / timedelta(seconds=1)))
     return seconds
