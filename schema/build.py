@@ -6,7 +6,6 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 
 from schema.accounts.queries import AccountQuery
 from schema.comments.mutations import CommentMutation
@@ -36,10 +35,21 @@ def is_unexpected(error: GraphQLError) -> bool:
     return True
 
 
-# Each domain's root fields, merged in the order schema.graphql has always listed them.
-Query = merge_types("Query", (NodeQuery, PostQuery, CommentQuery, AccountQuery, ModerationQuery))
-Mutation = merge_types("Mutation", (PostMutation, CommentMutation, ReactionMutation,
-                                    PreviewMutation))
+# Each domain's root fields, merged (as strawberry.tools.merge_types does, which takes no
+# description) in the order schema.graphql has always listed them.
+@strawberry.type(description="Reading: what the caller may see, and nothing else. Anonymous "
+                             "callers see published posts, their approved comments and reaction "
+                             "counts.")
+class Query(NodeQuery, PostQuery, CommentQuery, AccountQuery, ModerationQuery):
+    pass
+
+
+@strawberry.type(description="Writing. Each mutation returns a payload whose `errors` list says "
+                             "why it was refused (then nothing was written). Callers are "
+                             "authenticated by `Authorization: Bearer <token>` or a browser "
+                             "session; anonymous visitors may comment and react.")
+class Mutation(PostMutation, CommentMutation, ReactionMutation, PreviewMutation):
+    pass
 
 schema = strawberry.Schema(
     query=Query,

@@ -1,5 +1,7 @@
 """`node(id:)`: any object by its global ID, whichever domain's type it is."""
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -17,7 +19,8 @@ NODE_TYPES = {node_type.__name__: node_type for node_type in (Author, Comment, P
 class NodeQuery:
     @strawberry.field(description="Any object by its global ID, if the caller may see it; null "
                                   "for an ID of no such object or of a type without nodes.")
-    def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+    def node(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
+            description="The `id` of a Post, Comment, Author or Tag.")]) -> relay.Node | None:
         parsed = parse_global_id(id)
         node_type = NODE_TYPES.get(parsed[0]) if parsed else None
         if node_type is None:

@@ -1,4 +1,7 @@
-"""Relay connections over a selector's `Page`: where a page sits, and its edges."""
+"""Relay connections over a selector's `Page`: where a page sits, its edges, and the paging
+arguments every connection field takes."""
+
+from typing import Annotated
 
 import strawberry
 
@@ -7,10 +10,30 @@ from cms.selectors.pagination import Page
 
 @strawberry.type(description="Where a page sits in its connection.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Whether items follow this page: pass "
+                                           "`endCursor` as `after` to get them.")
+    has_previous_page: bool = strawberry.field(description="Whether items come before this page: "
+                                               "pass `startCursor` as `before` to get them.")
+    start_cursor: str | None = strawberry.field(description="The cursor of the page's first "
+                                                "item; null for an empty page.")
+    end_cursor: str | None = strawberry.field(description="The cursor of the page's last item; "
+                                              "null for an empty page.")
+
+
+# The Relay paging arguments, described once. The sizes are settings.HEARTH_DEFAULT_PAGE_SIZE and
+# HEARTH_MAX_PAGE_SIZE, written out so that schema.graphql does not depend on the environment.
+First = Annotated[int | None, strawberry.argument(
+    description="How many items to return from the start, or after `after`: 0 to 100, 20 by "
+                "default. Out of range is an error.")]
+After = Annotated[str | None, strawberry.argument(
+    description="Return the items after this cursor: an edge's `cursor` (or "
+                "`pageInfo.endCursor`) of this same connection; anything else is an error.")]
+Last = Annotated[int | None, strawberry.argument(
+    description="How many items to return from the end, or before `before`: 0 to 100. Not "
+                "together with `first`; out of range is an error.")]
+Before = Annotated[str | None, strawberry.argument(
+    description="Return the items before this cursor: an edge's `cursor` (or "
+                "`pageInfo.startCursor`) of this same connection; anything else is an error.")]
 
 
 def page_info(page: Page) -> PageInfo:

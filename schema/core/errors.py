@@ -12,17 +12,29 @@ from graphql import GraphQLError
 from cms import errors
 from cms.errors import DomainError, ValidationErrors
 from schema.core.context import Info
+from schema.core.enums import described_enum
 from schema.core.loaders import Loaders
 
 # The domain's codes (cms/errors.py), defined once, exposed as the contract's enum.
-ErrorCode = strawberry.enum(errors.ErrorCode, description="Why a mutation was refused.")
+ErrorCode = described_enum(
+    errors.ErrorCode, name="ErrorCode", description="Why a mutation was refused.",
+    values={"INVALID": "A value is malformed, out of range or not allowed here; `field` names it.",
+            "REQUIRED": "A value that must be given is missing or blank; `field` names it.",
+            "NOT_FOUND": "There is no such object, or the caller may not see it.",
+            "UNAUTHENTICATED": "Sign in (or send an API token) first.",
+            "FORBIDDEN": "The caller's role may not do this to this object.",
+            "COMMENTS_CLOSED": "The post takes no comments: closed, or not published.",
+            "DUPLICATE": "Already there: the same comment again, or a slug another post has.",
+            "RATE_LIMITED": "Too soon after the last one; `retryAfter` says how many seconds to "
+                            "wait.",
+            "CONFLICT": "The change clashes with the current state of what it touches."})
 
 
 @strawberry.type(description="A reason a mutation was refused, which the caller can fix.")
 class UserError:
     field: str | None = strawberry.field(description="The input field at fault, when one is.")
     message: str = strawberry.field(description="A sentence a person can read.")
-    code: ErrorCode
+    code: ErrorCode = strawberry.field(description="The kind of refusal, for code to act on.")
     retry_after: int | None = strawberry.field(
         default=None, description="For RATE_LIMITED: seconds to wait before trying again.")
 

@@ -14,7 +14,7 @@ from cms.models.comments import PATH_SEGMENT
 from cms.selectors.pagination import Page, PageArgs
 from cms.selectors.posts import TEXT_FIELDS, post_list, tags_by_ids
 from schema.comments.types import CommentConnection, CommentOrder
-from schema.core.connections import PageInfo, edges, page_info
+from schema.core.connections import After, Before, First, Last, PageInfo, edges, page_info
 from schema.core.context import Info
 from schema.core.ids import in_order, node_keys
 from schema.core.pagination import decode_path_cursor, page_args
@@ -30,33 +30,39 @@ LazyAuthor = Annotated["Author", strawberry.lazy("schema.accounts.types")]
 
 @strawberry.enum(description="Where a post stands. SCHEDULED turns PUBLISHED when its time comes.")
 class PostStatus(Enum):
-    DRAFT = "DRAFT"
-    SCHEDULED = "SCHEDULED"
-    PUBLISHED = "PUBLISHED"
-    ARCHIVED = "ARCHIVED"
+    DRAFT = strawberry.enum_value("DRAFT", description="Being written; only its author and "
+                                  "moderators see it.")
+    SCHEDULED = strawberry.enum_value("SCHEDULED", description="Published with a `publishedAt` "
+                                      "ahead; public from that time on.")
+    PUBLISHED = strawberry.enum_value("PUBLISHED", description="Public: anyone may read it.")
+    ARCHIVED = strawberry.enum_value("ARCHIVED", description="Taken out of circulation; only its "
+                                     "author and moderators see it.")
 
 
 @strawberry.enum(description="Order of a list of posts, by publication time.")
 class PostOrder(Enum):
-    NEWEST_FIRST = "NEWEST_FIRST"
-    OLDEST_FIRST = "OLDEST_FIRST"
+    NEWEST_FIRST = strawberry.enum_value("NEWEST_FIRST", description="Latest `publishedAt` "
+                                         "first.")
+    OLDEST_FIRST = strawberry.enum_value("OLDEST_FIRST", description="Earliest `publishedAt` "
+                                         "first.")
 
 
 @strawberry.type(description="A post and its cursor.")
 class PostEdge:
-    cursor: str
-    node: Post
+    cursor: str = strawberry.field(description="Pass as `after` or `before` to page from this "
+                                   "post.")
+    node: Post = strawberry.field(description="The post.")
 
 
 @strawberry.type(description="A page of posts.")
 class PostConnection:
     page: strawberry.Private[Page]
 
-    @strawberry.field
+    @strawberry.field(description="The posts of this page, in order.")
     def edges(self) -> list[PostEdge]:
         return edges(self.page, PostEdge)
 
-    @strawberry.field
+    @strawberry.field(description="Where this page sits, and the cursors to page on.")
     def page_info(self) -> PageInfo:
         return page_info(self.page)
 
@@ -77,8 +83,8 @@ def post_page(info: Info, args: PageArgs, order: PostOrder | None = PostOrder.NE
 @strawberry.type(description="A label that groups posts.")
 class Tag(relay.Node):
     id: relay.NodeID[int]
-    slug: str
-    name: str
+    slug: str = strawberry.field(description="The tag in addresses and in `PostFilter.tag`.")
+    name: str = strawberry.field(description="The tag as people read it.")
 
     @classmethod
     def is_type_of(cls, obj, info) -> bool:
@@ -90,23 +96,28 @@ class Tag(relay.Node):
                         node_ids)
 
     @strawberry.field(description="Posts with this tag the caller may read, newest first.")
-    def posts(self, root: strawberry.Parent[models.Tag], info: Info, first: int | None = None,
-              after: str | None = None) -> PostConnection:
+    def posts(self, root: strawberry.Parent[models.Tag], info: Info, first: First = None,
+              after: After = None) -> PostConnection:
         return post_page(info, page_args(first, after), tag_id=root.pk)
 
 
 @strawberry.type(description="A blog post.")
 class Post(relay.Node):
     id: relay.NodeID[int]
-    slug: str
-    title: str
-    excerpt: str
+    slug: str = strawberry.field(description="Unique among posts: lower-case letters, digits "
+                                 "and hyphens. Find the post again with `post(slug:)`.")
+    title: str = strawberry.field(description="Plain text.")
+    excerpt: str = strawberry.field(description="A summary its author wrote, as plain text; "
+                                    "empty when none was given.")
     body: str = strawberry.field(description="The Markdown source.")
     html: str = strawberry.field(description="The body rendered to HTML and sanitized.")
-    published_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    comments_open: bool
+    published_at: datetime | None = strawberry.field(description="When it was or will be "
+                                                     "published; null until it is first "
+                                                     "published or scheduled.")
+    created_at: datetime = strawberry.field(description="When it was written.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    comments_open: bool = strawberry.field(description="Whether `addComment` takes new comments "
+                                           "on it (it refuses them with COMMENTS_CLOSED).")
     comment_count: int = strawberry.field(description="Approved comments at every depth.")
 
     @classmethod
@@ -117,24 +128,27 @@ class Post(relay.Node):
     def resolve_nodes(cls, *, info, node_ids, required=False):
         return in_order(info.context.loaders.posts(node_keys(node_ids)), node_ids)
 
-    @strawberry.field
+    @strawberry.field(description="Where the post stands; anonymous callers only ever see "
+                                  "PUBLISHED.")
     def status(self, root: strawberry.Parent[models.Post]) -> PostStatus:
         return PostStatus(root.public_status)
 
-    @strawberry.field
+    @strawberry.field(description="Who wrote it.")
     def author(self, root: strawberry.Parent[models.Post]) -> LazyAuthor:
         return root.author
 
-    @strawberry.field
+    @strawberry.field(description="Its tags; empty when it has none.")
     def tags(self, root: strawberry.Parent[models.Post], info: Info) -> list[Tag]:
         return info.context.loaders.tags(root)
 
     @strawberry.field(description="Approved top-level comments, and removed ones that approved "
                                   "replies hang under.")
     def comments(self, root: strawberry.Parent[models.Post], info: Info,
-                 first: int | None = None, after: str | None = None, last: int | None = None,
-                 before: str | None = None,
-                 order: CommentOrder | None = CommentOrder.OLDEST_FIRST) -> CommentConnection:
+                 first: First = None, after: After = None, last: Last = None,
+                 before: Before = None,
+                 order: Annotated[CommentOrder | None, strawberry.argument(
+                     description="Oldest or newest first.")] = CommentOrder.OLDEST_FIRST,
+                 ) -> CommentConnection:
         args = page_args(first, after, last, before)
         order = (order or CommentOrder.OLDEST_FIRST).value
         return CommentConnection(page=info.context.loaders.top_level(root, args, order))
@@ -142,13 +156,13 @@ class Post(relay.Node):
     @strawberry.field(description="Every approved comment of the post, depth-first in reading "
                                   "order (each reply right after its parent), with `depth` and "
                                   "`parent`, so a tree of any depth can be drawn from one list.")
-    def thread(self, root: strawberry.Parent[models.Post], info: Info, first: int | None = None,
-               after: str | None = None) -> CommentConnection:
+    def thread(self, root: strawberry.Parent[models.Post], info: Info, first: First = None,
+               after: After = None) -> CommentConnection:
         args = page_args(first)
         after_path = None if after is None else decode_path_cursor(after, "after", PATH_SEGMENT)
         return CommentConnection(page=info.context.loaders.thread(root, args.first, after_path))
 
-    @strawberry.field
+    @strawberry.field(description="The reactions to the post.")
     def reactions(self, root: strawberry.Parent[models.Post]) -> ReactionSummary:
         return ReactionSummary(subject=root)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -17,26 +19,36 @@ from schema.reactions.types import ReactionKind, ReactionSummary
 @strawberry.input(description="A reaction of one kind to a post or a comment.")
 class ReactInput:
     subject_id: strawberry.ID = strawberry.field(description="A Post or a Comment.")
-    kind: ReactionKind | None = ReactionKind.LIKE
+    kind: ReactionKind | None = strawberry.field(default=ReactionKind.LIKE,
+                                                 description="The kind; LIKE when left out.")
 
 
 @strawberry.type(description="The subject and its reactions after the change, or why not.")
 class ReactionPayload:
-    subject: relay.Node | None
-    reactions: ReactionSummary | None
+    subject: relay.Node | None = strawberry.field(description="The post or comment reacted to; "
+                                                  "null when it was refused.")
+    reactions: ReactionSummary | None = strawberry.field(description="The subject's reactions "
+                                                         "after the change; null when it was "
+                                                         "refused.")
     visitor_token: str | None = strawberry.field(description="Issued to an anonymous reactor; send "
                                                              "it back as X-Visitor-Token.")
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on "
+                                               "success.")
+
+
+ReactArgument = Annotated[ReactInput, strawberry.argument(
+    description="The subject and the kind. Anonymous visitors send their X-Visitor-Token "
+                "header, if they have one.")]
 
 
 @strawberry.type
 class ReactionMutation:
     @strawberry.mutation(description="React to a post or a comment. Idempotent.")
-    def react(self, info: Info, input: ReactInput) -> ReactionPayload:
+    def react(self, info: Info, input: ReactArgument) -> ReactionPayload:
         return _reaction(info, input, reaction_services.reaction_add)
 
     @strawberry.mutation(description="Take a reaction back. Idempotent.")
-    def unreact(self, info: Info, input: ReactInput) -> ReactionPayload:
+    def unreact(self, info: Info, input: ReactArgument) -> ReactionPayload:
         return _reaction(info, input, reaction_services.reaction_remove)
 
 

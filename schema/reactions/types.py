@@ -4,15 +4,21 @@ import strawberry
 
 from cms import models
 from schema.core.context import Info
+from schema.core.enums import described_enum
 
-ReactionKind = strawberry.enum(models.ReactionKind, name="ReactionKind",
-                               description="The kinds of reaction a reader can give.")
+ReactionKind = described_enum(
+    models.ReactionKind, name="ReactionKind",
+    description="The kinds of reaction a reader can give.",
+    values={"LIKE": "Like: the kind `react` gives when none is named.", "LOVE": "Love.",
+            "HUG": "A hug: sympathy, support.", "LAUGH": "Laughter.", "WOW": "Surprise.",
+            "SAD": "Sadness.", "CELEBRATE": "Celebration."})
 
 
 @strawberry.type(description="How many reactions of one kind.")
 class ReactionCount:
-    kind: ReactionKind
-    count: int
+    kind: ReactionKind = strawberry.field(description="The kind.")
+    count: int = strawberry.field(description="How many reactions of this kind: exact, above "
+                                  "zero.")
 
 
 @strawberry.type(description="The reactions to a post or a comment.")
