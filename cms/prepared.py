@@ -21,8 +21,8 @@ two must differ only in the markers). A value the SQL does not use is fine. Each
 string, an int, an aware datetime (passed as a datetime field stores it), or a list of ints
 for the `among` lookup: `field__among=ids` is `field IN ids` with the list as one parameter,
 so the SQL is the same for any number of ids; it is registered (cms/apps.py) on the fields
-that use it. A slice is part of the SQL: keep it fixed. tests/test_prepared.py checks prepared
-and plain querysets agree.
+that use it. A slice is part of the SQL: keep it fixed. tests/engine/test_prepared.py checks
+prepared and plain querysets agree.
 """
 
 import json

@@ -12,7 +12,7 @@ def _fast_rules(settings):
     what it checks."""
     settings.HEARTH_COMMENT_FLOOD_SECONDS = 0
     # Each test starts with an empty cache. The result cache is off: a test's writes never
-    # commit (so never purge); tests/test_result_cache.py turns it on and commits for real.
+    # commit (so never purge); tests/api/test_result_cache.py turns it on and commits for real.
     from django.core.cache import cache
 
     cache.clear()

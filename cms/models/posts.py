@@ -26,7 +26,7 @@ class Tag(models.Model):
 
 # The "post is live" rule, written once: published, and its time has come. `is_live` and
 # `is_scheduled` split the published posts at `now` in SQL; `Post.is_live` is the same rule for
-# a post in hand (tests/test_policies_and_selectors.py checks the three agree). Who sees which
+# a post in hand (tests/cms/test_policies_and_selectors.py checks the three agree). Who sees which
 # posts is cms/policies.py's.
 def is_live(now=None) -> Q:
     return Q(status=PostStatus.PUBLISHED, published_at__lte=now or timezone.now())
