@@ -17,7 +17,7 @@ extensions, @skip and @include as the only directives, no introspection. Anythin
 fallback: the operation runs on the standard executor, and the reason is logged (logger
 "hearth.engine") and counted in `fallbacks`. `HEARTH_FAST_EXECUTION = False` runs every
 operation on the standard executor.
-tests/test_fast_execution.py checks that both paths give identical results.
+tests/engine/test_fast_execution.py checks that both paths give identical results.
 """
 
 from __future__ import annotations
