@@ -36,6 +36,13 @@ BYTES_PER_VALIDATION = 400  # a validation entry's key and list, without variabl
 BYTES_PER_ERROR = 2_000  # a validation error without its message
 ENTRY_SHARE = 16  # no entry larger than budget / ENTRY_SHARE is kept
 
+# Not Strawberry's ParserCache / ValidationCache (0.341.2; checked 2026-11-30): they are
+# functools.lru_cache by entries (128 by default), where issue 11 bounds every cache by bytes (a
+# document of 2,000 tokens and 150,000 characters holds ~1.5 MB parsed, so 128 hold ~190 MB); and
+# ValidationCache keys on the document object and rules only, where validation here depends on
+# the variables (page sizes count toward the node limit) and the limit settings, and it would
+# skip check_limits.
+
 
 class ByteBoundedLRU:
     """A thread-safe least-recently-used map whose entries' estimated sizes add up to at most
