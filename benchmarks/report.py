@@ -192,14 +192,19 @@ def other_database(results: dict | None) -> list[str]:
             *targets(results), "", *inprocess_rows(results), "", *http_rows(results), ""]
 
 
+# Sections kept from other runs: `make bench-hostile`'s report, the redesign's before/after
+# (benchmarks.compare) and the analysis.
+SECTIONS = [ROOT / "benchmarks" / name for name in ("HOSTILE.md", "REDESIGN.md", "ANALYSIS.md")]
+
+
 def render(results: dict, other: dict | None = None) -> str:
-    analysis = ROOT / "benchmarks" / "ANALYSIS.md"
     load = f"{results.get('load_before', 0):.1f} before, {results.get('load_after', 0):.1f} after"
     return "\n".join([
         "# Benchmarks" + (" (quick run: T1k only)" if results.get("quick") else ""),
         "",
         "Written by `make bench` (`benchmarks/run.py`); do not edit the figures by hand. "
-        "The analysis at the end comes from `benchmarks/ANALYSIS.md`.",
+        "The sections at the end come from `benchmarks/HOSTILE.md` (`make bench-hostile`), "
+        "`benchmarks/REDESIGN.md` (`benchmarks.compare`) and `benchmarks/ANALYSIS.md`.",
         "",
         f"- Date: {results['started']}, {results['seconds']:.0f} s for the whole run",
         f"- Code measured: commit {results.get('commit', 'unknown')}",
@@ -257,5 +262,5 @@ def render(results: dict, other: dict | None = None) -> str:
         *targets(results),
         "",
         *other_database(other),
-        analysis.read_text() if analysis.exists() else "",
+        *(part.read_text() for part in SECTIONS if part.exists()),
     ])
