@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import now
 
+from cms.admin_media import FeaturedImageAdmin
 from cms.errors import DomainError
 from cms.models import ApiToken, Comment, CommentStatus, Post, PostStatus, Reaction, Tag, User
 from cms.policies import Reader, require_can_edit_post, require_can_publish_post, visible_posts
@@ -55,8 +56,8 @@ class PostAdminForm(forms.ModelForm):
 
     class Meta:
         model = Post
-        fields = ["title", "slug", "excerpt", "body", "tags", "comments_open", "status",
-                  "published_at"]
+        fields = ["title", "slug", "excerpt", "body", "tags", "featured_image", "comments_open",
+                  "status", "published_at"]
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -84,7 +85,7 @@ class PostAdminForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(FeaturedImageAdmin, admin.ModelAdmin):
     form = PostAdminForm
     list_display = ["title", "status_label", "author", "published_at", "comment_count",
                     "updated_at"]
@@ -96,9 +97,10 @@ class PostAdmin(admin.ModelAdmin):
     list_select_related = ["author"]
     actions = ["publish", "unpublish"]
     readonly_fields = ["author", "preview", "comment_count", "reaction_summary", "created_at",
-                       "updated_at"]
+                       "updated_at", "featured_preview"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "author", "excerpt", "body", "tags"]}),
+        ("Featured image", {"fields": ["featured_image", "featured_preview"]}),
         ("Publishing", {"fields": ["status", "published_at", "comments_open"]}),
         ("Preview", {"fields": ["preview"]}),
         ("Numbers", {"fields": ["comment_count", "reaction_summary", "created_at",
@@ -147,6 +149,7 @@ class PostAdmin(admin.ModelAdmin):
         fields = {name: data[name] for name in ["title", "body", "slug", "excerpt",
                                                 "comments_open"]}
         fields["tags"] = [tag.name for tag in data["tags"]]
+        fields["featured_image"] = data["featured_image"]
         actor = request.user
         if change:
             post = post_services.post_update(actor=actor, post=obj, **fields)

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 
 from cms.errors import DomainError, ErrorCode
-from cms.models import Comment, CommentStatus, Post, PostStatus, Role, Tag, User
+from cms.models import Comment, CommentStatus, Image, Post, PostStatus, Role, Tag, User
 
 POST_WRITERS = {Role.ADMINISTRATOR, Role.EDITOR, Role.AUTHOR, Role.CONTRIBUTOR}
+# WordPress's upload_files: authors and up; contributors may not upload.
+IMAGE_UPLOADERS = {Role.ADMINISTRATOR, Role.EDITOR, Role.AUTHOR}
 
 
 # Who is asking -------------------------------------------------------------------------------
@@ -96,6 +98,31 @@ def public_authors(reader: Reader, *, now=None):
     return User.objects.filter(public, is_active=True)
 
 
+def visible_images(reader: Reader, *, now=None):
+    """Images `reader` may look up (`node`, `featuredImageId`): the featured image of a post
+    they may read, their own uploads, and every image for a moderator (the library). An image
+    only a draft features could show an unpublished story, so it stays hidden like the draft."""
+    if reader.is_moderator:
+        return Image.objects.all()
+    featured = Exists(visible_posts(reader, now=now).filter(featured_image=OuterRef("pk")))
+    if reader.is_signed_in:
+        return Image.objects.filter(featured | Q(uploaded_by=reader.pk))
+    return Image.objects.filter(featured)
+
+
+def library_images(user):
+    """The library as `user` lists it: all of it for moderators, their own uploads for
+    authors; refused to anyone else."""
+    if not is_signed_in(user):
+        raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in to list the image library.")
+    if user.is_moderator:
+        return Image.objects.all()
+    if user.role not in IMAGE_UPLOADERS:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only authors, editors and administrators may "
+                          "list the image library.")
+    return Image.objects.filter(uploaded_by=user.pk)
+
+
 def sees_private_comment_fields(reader: Reader) -> bool:
     """A commenter's e-mail, IP address and browser: moderators only."""
     return reader.is_moderator
@@ -145,6 +172,13 @@ def require_post_writer(user) -> None:
     require_signed_in(user)
     if user.role not in POST_WRITERS:
         raise DomainError(ErrorCode.FORBIDDEN, "Your role may not write posts.")
+
+
+def require_image_uploader(user) -> None:
+    require_signed_in(user)
+    if user.role not in IMAGE_UPLOADERS:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only authors, editors and administrators may "
+                          "upload images.")
 
 
 def require_can_edit_post(user, post: Post) -> None:

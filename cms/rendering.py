@@ -37,7 +37,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
+    "img": {"src", "alt", "title", "srcset", "width", "height"},
     "ol": {"start"},
     "th": {"align"},
     "td": {"align"},
@@ -121,7 +121,60 @@ def _plain_source(source: str) -> str:
     return f"<pre>{html.escape(source, quote=False)}</pre>"
 
 
-def render_markdown(source: str, *, for_comment: bool = False) -> str:
+# An image in comrak's output, and a library file's storage name at the end of its address.
+_IMG = re.compile(r'<img src="([^"]*)" alt="([^"]*)"')
+_LIBRARY_SRC = re.compile(r"(images/([0-9a-f]{32})/[A-Za-z0-9._-]+)")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_SAFE_PREFIX = re.compile(r"(?:(?:https?:)?//[^\s,\"'<>&]*?/|/[^\s,\"'<>&]*?/)?")
+
+
+def _with_renditions(rendered: str, library: dict) -> str:
+    """Library images (`library`: the Image of each digest prefix, see
+    cms.selectors.images.images_in_body) get a `srcset` of their renditions, at the address the
+    author used, and the width and height of the file named (an empty alt gets the library's)."""
+
+    def enrich(match):
+        src, alt = match.group(1), match.group(2)
+        named = _LIBRARY_SRC.search(src)
+        if named is None or named.end() != len(src) or named.group(2) not in library:
+            return match.group(0)
+        prefix = src[:named.start()]
+        if not _SAFE_PREFIX.fullmatch(prefix):
+            return match.group(0)
+        image = library[named.group(2)]
+        width, height = image.width, image.height
+        for w, h, name in image.renditions:
+            if name == named.group(1):
+                width, height = w, h
+        srcset = ", ".join(f"{prefix}{name} {w}w" for w, _, name in image.renditions)
+        alt = alt or html.escape(image.alt)
+        return (f'<img src="{src}" alt="{alt}" srcset="{srcset}" '
+                f'width="{width}" height="{height}"')
+
+    return _IMG.sub(enrich, rendered)
+
+
+def _safe_image_attribute(element: str, attribute: str, value: str) -> str | None:
+    """nh3's last word on what _with_renditions adds: srcset candidates are site-relative or
+    http(s) addresses, sizes are numbers."""
+    if element != "img":
+        return value
+    if attribute == "srcset":
+        for candidate in value.split(","):
+            parts = candidate.split()
+            scheme = _SCHEME.match(parts[0]) if parts else None
+            if len(parts) != 2 or (scheme and scheme.group(1).lower() not in {"http", "https"}) \
+                    or not re.fullmatch(r"[0-9]{1,5}w", parts[1]):
+                return None
+    if attribute in {"width", "height"} and not re.fullmatch(r"[0-9]{1,5}", value):
+        return None
+    return value
+
+
+def render_markdown(source: str, *, for_comment: bool = False,
+                    library: dict | None = None) -> str:
+    """`library`: the library images the source names (cms.selectors.images.images_in_body),
+    which get their renditions as `srcset`."""
     # CommonMark's other line endings, made "\n" so the checks above see the lines comrak sees.
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     tables = not for_comment and _table_cells_bounded(source)
@@ -131,10 +184,13 @@ def render_markdown(source: str, *, for_comment: bool = False) -> str:
     # Raw "<" in the source is escaped, so every "<" left is a tag comrak wrote.
     if rendered.count("<") > _tag_budget(source) or not _nesting_bounded(rendered):
         rendered = _plain_source(source)
+    elif library and not for_comment:
+        rendered = _with_renditions(rendered, library)
+        return sanitize(rendered, attribute_filter=_safe_image_attribute)
     return sanitize(rendered, for_comment=for_comment)
 
 
-def sanitize(rendered: str, *, for_comment: bool = False) -> str:
+def sanitize(rendered: str, *, for_comment: bool = False, attribute_filter=None) -> str:
     """nh3 with Hearth's allow-list. nh3's HTML parser pays for every character reference, and
     for each "&" in a text it pays again in proportion to the text's length (quadratic on a long
     run of "&"), so the four escapes the renderer writes are swapped for noncharacters while nh3
@@ -151,6 +207,7 @@ def sanitize(rendered: str, *, for_comment: bool = False) -> str:
         attributes={tag: attrs for tag, attrs in ALLOWED_ATTRIBUTES.items() if tag in tags},
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener" if for_comment else "noopener",
+        attribute_filter=attribute_filter,
     )
     for escape, marker in _ESCAPES.items():
         cleaned = cleaned.replace(marker, escape)

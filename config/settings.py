@@ -283,6 +283,28 @@ HEARTH_PLAYGROUND_DIR = Path(
 HEARTH_MUTATION_RATE_LIMIT = env_int("HEARTH_MUTATION_RATE_LIMIT", 60)
 HEARTH_MUTATION_RATE_WINDOW_SECONDS = env_int("HEARTH_MUTATION_RATE_WINDOW_SECONDS", 60)
 
+# Media: the image library (issue 13). Files go through Django's STORAGES (the file system under
+# var/media by default; see README for S3-compatible storage with django-storages). Every name is
+# content-addressed, so a file never changes under its URL and may be cached for a year.
+MEDIA_ROOT = Path(os.environ.get("HEARTH_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = os.environ.get("HEARTH_MEDIA_URL", "/media/")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Hearth serves MEDIA_URL itself only in development (or when told to); production serves it
+# from the web server, a bucket or a CDN.
+HEARTH_SERVE_MEDIA = env_bool("HEARTH_SERVE_MEDIA", DEBUG)
+HEARTH_IMAGE_MAX_BYTES = env_int("HEARTH_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+HEARTH_IMAGE_MAX_PIXELS = env_int("HEARTH_IMAGE_MAX_PIXELS", 40_000_000)
+HEARTH_IMAGE_FORMATS = [f.upper() for f in env_list("HEARTH_IMAGE_FORMATS", "JPEG,PNG,WEBP,GIF")]
+HEARTH_IMAGE_WIDTHS = sorted({int(w) for w in env_list("HEARTH_IMAGE_WIDTHS",
+                                                      "320,640,960,1280,1920")})
+# A multipart upload's whole body: the image and the operation around it. The JSON limit
+# (HEARTH_MAX_BODY_BYTES) still bounds the operation's own fields.
+HEARTH_UPLOAD_MAX_BODY_BYTES = env_int("HEARTH_UPLOAD_MAX_BODY_BYTES",
+                                       HEARTH_IMAGE_MAX_BYTES + 64 * 1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 
+from config.media import media
 from schema.http.playground import asset as playground_asset
 from schema.http.views import graphql_view
 
@@ -10,3 +12,6 @@ urlpatterns = [
     path("graphql/", graphql_view, name="graphql"),
     path("graphql", graphql_view),
 ]
+
+if settings.HEARTH_SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media, name="media"))

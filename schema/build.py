@@ -15,6 +15,8 @@ from schema.core.limits import MutationRateLimit, QueryLimits
 from schema.engine.fast_execution import FastExecutionContext, StandardInfo
 from schema.http.http_cache import CacheTags
 from schema.http.result_cache import MarkQueries
+from schema.images.mutations import ImageMutation
+from schema.images.queries import ImageQuery
 from schema.nodes import NodeQuery
 from schema.posts.mutations import PostMutation, PreviewMutation
 from schema.posts.queries import PostQuery
@@ -40,7 +42,7 @@ def is_unexpected(error: GraphQLError) -> bool:
 @strawberry.type(description="Reading: what the caller may see, and nothing else. Anonymous "
                              "callers see published posts, their approved comments and reaction "
                              "counts.")
-class Query(NodeQuery, PostQuery, CommentQuery, AccountQuery, ModerationQuery):
+class Query(NodeQuery, PostQuery, CommentQuery, AccountQuery, ModerationQuery, ImageQuery):
     pass
 
 
@@ -48,7 +50,7 @@ class Query(NodeQuery, PostQuery, CommentQuery, AccountQuery, ModerationQuery):
                              "why it was refused (then nothing was written). Callers are "
                              "authenticated by `Authorization: Bearer <token>` or a browser "
                              "session; anonymous visitors may comment and react.")
-class Mutation(PostMutation, CommentMutation, ReactionMutation, PreviewMutation):
+class Mutation(PostMutation, CommentMutation, ReactionMutation, PreviewMutation, ImageMutation):
     pass
 
 schema = strawberry.Schema(

@@ -9,6 +9,7 @@ from schema.accounts.types import Author
 from schema.comments.types import Comment
 from schema.core.context import Info
 from schema.core.ids import parse_global_id
+from schema.images.types import Image
 from schema.posts.types import Post, Tag
 
 # Not `relay.node()` (strawberry 0.341.2; checked 2026-11-30): its GlobalID argument decodes any
@@ -19,7 +20,8 @@ from schema.posts.types import Post, Tag
 # itself is Strawberry's: each type's `resolve_nodes`.
 
 # The types `node(id:)` opens; an ID of any other type (`Node`, `Query`, `UserError`) is null.
-NODE_TYPES = {node_type.__name__: node_type for node_type in (Author, Comment, Post, Tag)}
+NODE_TYPES = {node_type.__name__: node_type for node_type in (Author, Comment, Post, Tag,
+                                                                     Image)}
 
 
 @strawberry.type
@@ -27,7 +29,8 @@ class NodeQuery:
     @strawberry.field(description="Any object by its global ID, if the caller may see it; null "
                                   "for an ID of no such object or of a type without nodes.")
     def node(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
-            description="The `id` of a Post, Comment, Author or Tag.")]) -> relay.Node | None:
+            description="The `id` of a Post, Comment, Author, Tag or Image.")],
+             ) -> relay.Node | None:
         parsed = parse_global_id(id)
         node_type = NODE_TYPES.get(parsed[0]) if parsed else None
         if node_type is None:

@@ -1,4 +1,5 @@
 from cms.models.comments import Comment, CommentStatus
+from cms.models.images import Image
 from cms.models.posts import Post, PostStatus, Tag
 from cms.models.reactions import Reaction, ReactionKind
 from cms.models.tokens import ApiToken
@@ -9,6 +10,7 @@ __all__ = [
     "ApiToken",
     "Comment",
     "CommentStatus",
+    "Image",
     "Post",
     "PostStatus",
     "Reaction",

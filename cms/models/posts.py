@@ -56,6 +56,8 @@ class Post(ReactionCounts, models.Model):
     author = models.ForeignKey("cms.User", on_delete=models.PROTECT, related_name="posts")
     tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
     comments_open = models.BooleanField(default=True)
+    featured_image = models.ForeignKey("cms.Image", null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="featured_on")
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     thread_count = models.PositiveIntegerField(
         default=0, editable=False,

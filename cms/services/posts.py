@@ -13,11 +13,18 @@ from cms.errors import DomainError, ErrorCode, ValidationErrors
 from cms.models import Post, PostStatus, Tag
 from cms.policies import require_can_edit_post, require_can_publish_post, require_post_writer
 from cms.rendering import render_markdown
+from cms.selectors.images import images_in_body
 from cms.services.validation import clean_datetime
 
 MAX_TITLE = 300
 MAX_SLUG = 200
 MAX_TAG = 100
+KEEP = object()  # `featured_image` left as it is
+
+
+def render_body(body: str) -> str:
+    """A post body as HTML: the library images it names get their renditions (srcset)."""
+    return render_markdown(body, library=images_in_body(body))
 
 
 def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
@@ -106,7 +113,8 @@ def _save_new(post: Post, *, slug_from: str | None) -> None:
 @transaction.atomic
 def post_create(*, actor, title: str, body: str, slug: str | None = None,
                 excerpt: str | None = None, tags: list[str] | None = None,
-                comments_open: bool | None = None) -> Post:
+                comments_open: bool | None = None, featured_image=None) -> Post:
+    """`featured_image`: an Image the actor may see (cms.selectors.images.image_visible)."""
     require_post_writer(actor)
     _validate_text(title, body)
     post = Post(
@@ -115,8 +123,9 @@ def post_create(*, actor, title: str, body: str, slug: str | None = None,
         slug=_clean_slug(slug) if slug else "",
         excerpt=excerpt or "",
         body=body,
-        html=render_markdown(body),
+        html=render_body(body),
         comments_open=True if comments_open is None else comments_open,
+        featured_image=featured_image,
     )
     _save_new(post, slug_from=None if slug else title)
     if tags:
@@ -131,7 +140,9 @@ def _locked_post(post: Post) -> Post:
 @transaction.atomic
 def post_update(*, actor, post: Post, title: str | None = None, body: str | None = None,
                 slug: str | None = None, excerpt: str | None = None,
-                tags: list[str] | None = None, comments_open: bool | None = None) -> Post:
+                tags: list[str] | None = None, comments_open: bool | None = None,
+                featured_image=KEEP) -> Post:
+    """`featured_image`: an Image the actor may see, None to remove it, KEEP by default."""
     post = _locked_post(post)
     require_can_edit_post(actor, post)
     _validate_text(title, body)
@@ -139,13 +150,15 @@ def post_update(*, actor, post: Post, title: str | None = None, body: str | None
         post.title = title.strip()
     if body is not None:
         post.body = body
-        post.html = render_markdown(body)
+        post.html = render_body(body)
     if slug is not None:
         post.slug = _clean_slug(slug, exclude_pk=post.pk)
     if excerpt is not None:
         post.excerpt = excerpt
     if comments_open is not None:
         post.comments_open = comments_open
+    if featured_image is not KEEP:
+        post.featured_image = featured_image
     post.save()
     if tags is not None:
         post.tags.set(_tags_from_names(tags))

@@ -1,6 +1,8 @@
 // A personal blog page drawn from Hearth's GraphQL API: the post, its thread, likes and a
 // comment form. No build step: a plain ES module talking to the API over fetch.
 
+import { IMAGE_FIELDS, featuredFigure } from "./media.js";
+
 const params = new URLSearchParams(location.search);
 const API_URL = params.get("api")
   || document.querySelector('meta[name="hearth-api"]')?.content
@@ -20,6 +22,7 @@ const POST_QUERY = `
     post(slug: $slug) {
       id slug title html publishedAt commentCount commentsOpen
       author { displayName }
+      featuredImage { ${IMAGE_FIELDS} }
       reactions { counts { kind count } viewerReactions }
     }
   }`;
@@ -357,6 +360,8 @@ async function start() {
     date.dateTime = post.publishedAt;
     date.textContent = dateFormat.format(new Date(post.publishedAt));
     page.querySelector(".post-body").innerHTML = post.html; // sanitized by Hearth
+    const figure = featuredFigure(post.featuredImage);
+    if (figure) page.querySelector(".post-body").before(figure);
     const words = (n) => `${people(n)} like this`;
     const button = page.querySelector(".post-like");
     const label = page.querySelector(".post-likes");

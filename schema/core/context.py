@@ -34,10 +34,20 @@ class Context:
     operation_type: OperationType | None = None
     cache_tags: set[str] = field(default_factory=set)
     private: bool = False
+    _origin: str | None = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.loaders is None:
             self.loaders = Loaders(user=self.user, visitor_key=self.visitor_key)
+
+    def absolute(self, url: str) -> str:
+        """A site-relative address (a file under MEDIA_URL) made absolute with the request's
+        scheme and host, so that a site on another origin can load it."""
+        if not url.startswith("/") or url.startswith("//"):
+            return url
+        if self._origin is None:
+            self._origin = f"{self.request.scheme}://{self.request.get_host()}"
+        return self._origin + url
 
     @property
     def reader(self) -> Reader:

@@ -9,9 +9,10 @@ costs one query per field level, not one per comment.
 from collections import defaultdict
 from functools import cached_property
 
-from cms.models import Comment, Post, Tag
+from cms.models import Comment, Image, Post, Tag
 from cms.policies import Reader
 from cms.selectors import comments as comment_selectors
+from cms.selectors import images as image_selectors
 from cms.selectors import posts as post_selectors
 from cms.selectors.pagination import Page, PageArgs, as_batch, batch_of
 from cms.selectors.reactions import reactions_given
@@ -27,6 +28,7 @@ class Loaders:
         self._thread_reactions_read: set[int] = set()
         self._posts: dict[int, Post] = {}
         self._comments: dict[int, Comment | None] = {}
+        self._images: dict[int, Image] = {}
 
     @cached_property
     def reader(self) -> Reader:
@@ -126,6 +128,22 @@ class Loaders:
             batch = [p.pk for p in batch_of(post) if p.pk not in self._tags]
             self._tags.update(post_selectors.tags_of_posts(post_ids=batch))
         return self._tags[post.pk]
+
+    # Images --------------------------------------------------------------------------------
+
+    def images(self, ids: list[int]) -> dict[int, Image]:
+        """The images of `ids` the viewer may see."""
+        return image_selectors.images_by_ids(reader=self.reader, ids=ids)
+
+    def featured_image(self, post: Post) -> Image | None:
+        """The post's featured image, loaded with those of its whole batch."""
+        if post.featured_image_id is None:
+            return None
+        if post.featured_image_id not in self._images:
+            wanted = {p.featured_image_id for p in batch_of(post)
+                      if p.featured_image_id and p.featured_image_id not in self._images}
+            self._images.update(image_selectors.featured_images(ids=wanted))
+        return self._images.get(post.featured_image_id)
 
     # Reactions -----------------------------------------------------------------------------
 

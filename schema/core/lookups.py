@@ -5,6 +5,7 @@ from functools import partial
 
 from cms import models
 from cms.selectors.comments import comment_visible
+from cms.selectors.images import image_visible
 from cms.selectors.posts import post_visible
 from schema.core.context import Info
 from schema.core.ids import load_visible
@@ -18,3 +19,8 @@ def visible_post(info: Info, value: str, field: str = "id") -> models.Post:
 def visible_comment(info: Info, value: str, field: str = "id") -> models.Comment:
     return load_visible(partial(comment_visible, reader=info.context.reader), value,
                         field=field, type_name="Comment")
+
+
+def visible_image(info: Info, value: str, field: str = "id") -> models.Image:
+    return load_visible(partial(image_visible, reader=info.context.reader), value, field=field,
+                        type_name="Image")

@@ -44,11 +44,13 @@ def key(request, body: bytes) -> str | None:
     cache is on; None for anything else."""
     if not enabled() or not _is_anonymous(request):
         return None
+    # Image addresses are made absolute with the request's scheme and host (schema.images).
+    origin = f"{request.scheme}://{request.get_host()} "
     if request.method == "GET":
-        raw = "GET?" + "&".join(f"{k}={v}" for k, v in sorted(request.GET.items()))
+        raw = origin + "GET?" + "&".join(f"{k}={v}" for k, v in sorted(request.GET.items()))
         return PREFIX + hashlib.sha256(raw.encode()).hexdigest()
     if request.method == "POST":
-        return PREFIX + hashlib.sha256(b"POST" + body).hexdigest()
+        return PREFIX + hashlib.sha256(origin.encode() + b"POST" + body).hexdigest()
     return None
 
 

@@ -4,8 +4,9 @@ import json
 
 from cross_web import HTTPException
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import get_token
 from strawberry.django.views import DjangoHTTPRequestAdapter, GraphQLView
 from strawberry.types import ExecutionResult
@@ -95,6 +96,9 @@ class HearthGraphQLView(GraphQLView):
             response = error_response(error.status_code, error.reason, "BAD_REQUEST")
         except RequestDataTooBig:
             response = error_response(413, "The request body is too large.", "INVALID")
+        except (MultiPartParserError, SuspiciousOperation):  # a malformed multipart body
+            response = error_response(400, "The multipart body could not be read.",
+                                      "BAD_REQUEST")
         return http_cache.finish(request, response, public=False)
 
     # What @csrf_exempt sets, which as_view copies from dispatch: browser sessions are checked
@@ -104,6 +108,8 @@ class HearthGraphQLView(GraphQLView):
 
     def answer(self, request):
         """The steps, in order; a step refuses by raising."""
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            return self.answer_upload(request)
         if request.method == "POST":
             self.body = self.checked_body(request)
         cache_key = result_cache.key(request, self.body)
@@ -122,6 +128,23 @@ class HearthGraphQLView(GraphQLView):
                                posts_before=posts_before, caller_ip=self.context.client_ip)
         return http_cache.finish(request, response, public=self.public(request, response),
                                  tags=self.context.cache_tags)
+
+    def answer_upload(self, request):
+        """A multipart request (an upload): its size checked before a byte is read, its caller
+        authenticated (a session's CSRF token checked), then run; never cached."""
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if not length.isdigit():
+            raise Refused(411, "A multipart upload needs a Content-Length.", "BAD_REQUEST")
+        if int(length) > settings.HEARTH_UPLOAD_MAX_BODY_BYTES:
+            raise Refused(413, f"The upload is larger than "
+                          f"{settings.HEARTH_UPLOAD_MAX_BODY_BYTES:,} bytes "
+                          "(HEARTH_UPLOAD_MAX_BODY_BYTES).", "INVALID")
+        self.user = authenticate(request)
+        if self.user is None:
+            raise Refused(401, "Uploads need an API token (Authorization: Bearer) or a signed-in "
+                          "session with its CSRF token.", "UNAUTHENTICATED")
+        response = self.run(request=request)
+        return http_cache.finish(request, response, public=False)
 
     def checked_body(self, request) -> bytes:
         """A POST's body, refused before anything reads it if it is not JSON, too large or not
@@ -210,4 +233,7 @@ class HearthGraphQLView(GraphQLView):
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-graphql_view = HearthGraphQLView.as_view(schema=schema)
+# uploadImage takes the GraphQL multipart request spec. A multipart POST is a request any page
+# may send cross-site without a preflight, so answer_upload takes it only from a caller with an
+# API token or a session that passed the CSRF check, and only within its own body limit.
+graphql_view = HearthGraphQLView.as_view(schema=schema, multipart_uploads_enabled=True)

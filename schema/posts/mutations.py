@@ -30,6 +30,9 @@ class CreatePostInput:
                                                                         "created.")
     comments_open: bool | None = strawberry.field(default=None, description="Whether the post "
                                                   "takes comments; true when left out.")
+    featured_image_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The global ID of a library image the caller may see (see "
+                                  "`images`, `uploadImage`); NOT_FOUND otherwise.")
 
 
 @strawberry.input(description="Changes to a post; fields left out stay as they are.")
@@ -47,6 +50,10 @@ class UpdatePostInput:
                                                                         "tags.")
     comments_open: bool | None = strawberry.field(default=None, description="Open or close the "
                                                   "post's comments.")
+    featured_image_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A library image the caller may see (NOT_FOUND "
+                                              "otherwise); null removes the featured image, "
+                                              "left out keeps it.")
 
 
 @strawberry.input(description="The post to publish, now or at a later time.")
@@ -86,6 +93,16 @@ class PreviewTokenPayload:
                                                "success.")
 
 
+def featured_image(info: Info, value):
+    """The image `featuredImageId` names (NOT_FOUND if the caller may not see it), None for
+    null, or the service's KEEP when it was left out."""
+    if value is strawberry.UNSET:
+        return post_services.KEEP
+    if value is None:
+        return None
+    return lookups.visible_image(info, value, field="featuredImageId")
+
+
 def post_payload(info: Info, write) -> PostPayload:
     post, errors = attempt(info, write)
     return PostPayload(post=post, errors=errors)
@@ -105,7 +122,8 @@ class PostMutation:
             description="The new post.")]) -> PostPayload:
         return post_payload(info, lambda: post_services.post_create(
             actor=info.context.user, title=input.title, body=input.body, slug=input.slug,
-            excerpt=input.excerpt, tags=input.tags, comments_open=input.comments_open))
+            excerpt=input.excerpt, tags=input.tags, comments_open=input.comments_open,
+            featured_image=featured_image(info, input.featured_image_id)))
 
     @strawberry.mutation(description="Change a post; left-out fields stay as they are.")
     def update_post(self, info: Info, input: Annotated[UpdatePostInput, strawberry.argument(
@@ -113,7 +131,8 @@ class PostMutation:
         return post_payload(info, lambda: post_services.post_update(
             actor=info.context.user, post=lookups.visible_post(info, input.id),
             title=input.title, body=input.body, slug=input.slug, excerpt=input.excerpt,
-            tags=input.tags, comments_open=input.comments_open))
+            tags=input.tags, comments_open=input.comments_open,
+            featured_image=featured_image(info, input.featured_image_id)))
 
     @strawberry.mutation(description="Publish now, or at `publishAt`.")
     def publish_post(self, info: Info, input: Annotated[PublishPostInput, strawberry.argument(

@@ -23,9 +23,11 @@ from schema.reactions.types import ReactionSummary
 
 if TYPE_CHECKING:
     from schema.accounts.types import Author
+    from schema.images.types import Image
 
 # schema.accounts.types imports this module, so it is named lazily.
 LazyAuthor = Annotated["Author", strawberry.lazy("schema.accounts.types")]
+LazyImage = Annotated["Image", strawberry.lazy("schema.images.types")]
 
 
 @strawberry.enum(description="Where a post stands. SCHEDULED turns PUBLISHED when its time comes.")
@@ -136,6 +138,12 @@ class Post(relay.Node):
     @strawberry.field(description="Who wrote it.")
     def author(self, root: strawberry.Parent[models.Post]) -> LazyAuthor:
         return root.author
+
+    @strawberry.field(description="The image that stands for the post in lists and at its "
+                                  "top; null when it has none.")
+    def featured_image(self, root: strawberry.Parent[models.Post],
+                       info: Info) -> LazyImage | None:
+        return info.context.loaders.featured_image(root)
 
     @strawberry.field(description="Its tags; empty when it has none.")
     def tags(self, root: strawberry.Parent[models.Post], info: Info) -> list[Tag]:
