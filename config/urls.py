@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import path
 
 from config.media import media
+from feeds.views import comments_feed, posts_feed
 from schema.http.playground import asset as playground_asset
 from schema.http.views import graphql_view
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("graphql/playground/<str:name>", playground_asset, name="playground-asset"),
     path("graphql/", graphql_view, name="graphql"),
     path("graphql", graphql_view),
+    path("feeds/posts/", posts_feed, name="feed-posts"),
+    path("feeds/posts/<str:slug>/comments/", comments_feed, name="feed-comments"),
 ]
 
 if settings.HEARTH_SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
