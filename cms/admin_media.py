@@ -16,6 +16,14 @@ from cms.models import Image
 from cms.policies import Reader, library_images, visible_images
 from cms.services import images as image_services
 
+CHOOSER_SIZE = 60
+CHOOSER_WIDTH = 960  # the rendition a body names; its srcset holds the others
+
+
+def markdown_alt(alt: str) -> str:
+    """Alt text inside Markdown's `![...]`: brackets and backslashes escaped, one line."""
+    return " ".join(alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").split())
+
 
 def thumbnail(image: Image | None, *, width: int = 320, size: int = 80) -> str:
     """An `img` of the rendition at most `width` wide, drawn at most `size` pixels."""
@@ -56,7 +64,25 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         upload = self.admin_site.admin_view(self.upload_view)
-        return [path("upload/", upload, name="cms_image_upload"), *super().get_urls()]
+        chooser = self.admin_site.admin_view(self.chooser_view)
+        return [path("upload/", upload, name="cms_image_upload"),
+                path("chooser.json", chooser, name="cms_image_chooser"), *super().get_urls()]
+
+    def chooser_view(self, request):
+        """The newest images of the library the editor may list (?q= searches alt text), with
+        the Markdown that shows each in a post body: for the editor's image insertion."""
+        if not self.has_view_permission(request):
+            return JsonResponse({"images": []}, status=403)
+        found = self.get_queryset(request)
+        if query := request.GET.get("q", "").strip()[:100]:
+            found = found.filter(alt__icontains=query)
+        images = []
+        for image in found[:CHOOSER_SIZE]:
+            url = request.build_absolute_uri(image.url(CHOOSER_WIDTH))
+            images.append({"id": image.pk, "alt": image.alt, "width": image.width,
+                           "height": image.height, "thumbnail": image.url(320), "url": url,
+                           "markdown": f"![{markdown_alt(image.alt)}]({url})"})
+        return JsonResponse({"images": images})
 
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("admin:cms_image_upload")

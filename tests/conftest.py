@@ -22,6 +22,13 @@ def _fast_rules(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded images go to the test session's temporary folder, never to var/media. Names
+    are content-addressed, so tests may share it (tests/api/test_images.py uses its own)."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "fallback_expected: the test runs queries the fast "
                                        "executor hands to the standard one (introspection...)")

@@ -34,7 +34,9 @@ def _invalid(message: str) -> DomainError:
 
 
 def _clean_alt(alt: str | None) -> str:
-    alt = (alt or "").strip()
+    """Alt text on one line (runs of whitespace, line breaks too, become one space), not blank,
+    bounded."""
+    alt = " ".join((alt or "").split())
     if not alt:
         raise DomainError(ErrorCode.REQUIRED, "Describe the image in its alt text, for people "
                           "who cannot see it.", field="alt")

@@ -1,6 +1,8 @@
 """Every admin changelist Hearth registers runs the same SQL for 5 rows as for 25: nothing shown
 per row (a related object, its name, a count) costs a query of its own."""
 
+import io
+
 import pytest
 from django.contrib import admin
 from django.db import connection
@@ -13,6 +15,7 @@ from cms.models import (
     ApiToken,
     Comment,
     CommentStatus,
+    Image,
     Post,
     Reaction,
     Role,
@@ -22,12 +25,14 @@ from cms.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from cms.services.images import image_upload
 from cms.services.posts import post_update
 from cms.services.reactions import reaction_add
 from cms.services.tokens import token_create
 from cms.webhooks import enqueue_for
 from tests.conftest import make_user
 from tests.support.factories import comment, published_post
+from tests.support.images import png
 
 _made = {"n": 0}
 
@@ -78,6 +83,12 @@ def make_reactions(count: int) -> None:
             reaction_add(subject=post, kind="like", visitor_key=f"visitor-{_n()}-key")
 
 
+def make_images(count: int) -> None:
+    for _ in range(count):
+        n = _n()
+        image_upload(actor=_writer(), file=io.BytesIO(png(8 + n % 50, 8)), alt=f"Image {n}")
+
+
 def make_users(count: int) -> None:
     for index in range(count):
         _writer(list(Role)[index % len(Role)])
@@ -112,6 +123,7 @@ MAKERS = {
     Reaction: make_reactions,
     User: make_users,
     ApiToken: make_tokens,
+    Image: make_images,
     WebhookEndpoint: make_endpoints,
     WebhookDelivery: make_deliveries,
     WebhookAttempt: make_attempts,
