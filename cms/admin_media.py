@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.http import JsonResponse
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -85,7 +84,8 @@ class ImageAdmin(admin.ModelAdmin):
         return JsonResponse({"images": images})
 
     def add_view(self, request, form_url="", extra_context=None):
-        return redirect("admin:cms_image_upload")
+        """*Add image* is the upload page: images come in by upload, several at once."""
+        return self.upload_view(request)
 
     def upload_view(self, request):
         """GET: the drop zone. POST (one file and its alt text, sent by media-upload.js for

@@ -33,13 +33,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
+def wait_for(url: str, seconds: float = 180, process=None) -> None:
+    """Until `url` answers: a loaded machine (CI, several suites at once) may take a minute to
+    start a server, so the bound is generous, and a server that died fails at once."""
     deadline = time.monotonic() + seconds
     while True:
         try:
             urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 - a local test URL
             return
         except OSError:
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"The server exited with {process.returncode}.") from None
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
@@ -78,7 +82,7 @@ def serving(env: dict):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/graphql/"
     try:
-        wait_for(url + "?query=%7B__typename%7D")
+        wait_for(url + "?query=%7B__typename%7D", process=server)
         yield url
     finally:
         server.terminate()
