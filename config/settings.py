@@ -279,6 +279,9 @@ HEARTH_PERSISTED_QUERY_TOTAL_BYTES = env_int("HEARTH_PERSISTED_QUERY_TOTAL_BYTES
 HEARTH_PLAYGROUND_DIR = Path(
     os.environ.get("HEARTH_PLAYGROUND_DIR", BASE_DIR / "var" / "playground"))
 
+# The editor's desk (issue 13): days a trashed post is kept before `purge_trash` deletes it.
+HEARTH_TRASH_DAYS = env_int("HEARTH_TRASH_DAYS", 30)
+
 # Per-caller mutation rate limits (requests per window), moderators exempt.
 HEARTH_MUTATION_RATE_LIMIT = env_int("HEARTH_MUTATION_RATE_LIMIT", 60)
 HEARTH_MUTATION_RATE_WINDOW_SECONDS = env_int("HEARTH_MUTATION_RATE_WINDOW_SECONDS", 60)
