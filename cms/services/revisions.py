@@ -6,7 +6,6 @@ from django.db.models import Max
 
 from cms.errors import DomainError, ErrorCode
 from cms.models import Post, PostRevision
-from cms.models.revisions import REVISED_FIELDS
 
 
 def content_of(post: Post) -> dict:

@@ -4,8 +4,8 @@ object that does not exist or that it may not see."""
 from functools import partial
 
 from cms import models
-from cms.selectors.comments import comment_visible
 from cms.policies import require_moderator
+from cms.selectors.comments import comment_visible
 from cms.selectors.posts import post_in_trash, post_visible
 from cms.selectors.users import active_account
 from schema.core.context import Info

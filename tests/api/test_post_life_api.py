@@ -6,7 +6,8 @@ from tests.support import factories
 from tests.support.writes import UPDATE_POST, accepted, gid, payload, refused
 
 TRASH = """mutation($id: ID!) { trashPost(id: $id) { post { id } errors { field code } } }"""
-RESTORE = """mutation($id: ID!) { restorePost(id: $id) { post { id status } errors { field code } } }"""
+RESTORE = """mutation($id: ID!) { restorePost(id: $id) { post { id status }
+  errors { field code } } }"""
 SEEN = """query($slug: String!, $id: ID!) { post(slug: $slug) { id } node(id: $id) { id }
   posts { totalCount } }"""
 

@@ -82,7 +82,8 @@ def test_a_trashed_post_is_invisible_to_every_reader_and_comes_back_restored(wri
     for reader in [ANONYMOUS, Reader.of(author), Reader.of(writers["editor"])]:
         assert not visible_posts(reader).filter(pk=post.pk).exists()
     assert not Post.objects.live().filter(pk=post.pk).exists()
-    queue = moderation_queue(reader=Reader.of(writers["editor"]), args=PageArgs(first=10, after=None, last=None, before=None))
+    queue = moderation_queue(reader=Reader.of(writers["editor"]),
+                             args=PageArgs(first=10, after=None, last=None, before=None))
     assert held.pk not in [c.pk for c in queue.rows]
     assert visible_posts(Reader.of(author), with_trashed=True).filter(pk=post.pk).exists()
     post_restore(actor=author, post=post)
