@@ -11,6 +11,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import now
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from cms.errors import DomainError
 from cms.models import ApiToken, Comment, CommentStatus, Post, PostStatus, Reaction, Tag, User
@@ -84,7 +86,7 @@ class PostAdminForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ModelAdmin):
     form = PostAdminForm
     list_display = ["title", "status_label", "author", "published_at", "comment_count",
                     "updated_at"]
@@ -201,7 +203,7 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ModelAdmin):
     list_display = ["name", "slug", "post_total"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -229,7 +231,7 @@ def _moderate_action(status: str, description: str):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ModelAdmin):
     list_display = ["excerpt", "commenter", "author_email", "ip_address", "post_link",
                     "parent_link", "status", "created_at", "reply_count", "descendant_count"]
     list_filter = ["status", ("post", admin.RelatedOnlyFieldListFilter), "created_at"]
@@ -297,7 +299,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reaction)
-class ReactionAdmin(admin.ModelAdmin):
+class ReactionAdmin(ModelAdmin):
     list_display = ["kind", "subject", "reactor", "created_at"]
     list_filter = ["kind", "created_at"]
     list_select_related = ["post", "comment", "user"]
@@ -326,7 +328,10 @@ class ReactionAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
     list_display = ["username", "display_name", "email", "roles", "is_staff", "is_active"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["username", "display_name", "email", "slug"]
@@ -374,7 +379,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ModelAdmin):
     list_display = ["hint", "user", "name", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["name", "hint", "user__username"]
