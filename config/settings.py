@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -300,6 +301,7 @@ UNFOLD = {
         "800": "oklch(47% .157 37.304)", "900": "oklch(40.8% .123 38.172)",
         "950": "oklch(26.6% .079 36.259)"}},
     "SIDEBAR": {"show_search": True, "show_all_applications": False},
+    "STYLES": [lambda request: static("cms/desk.css")],
 }
 
 # Per-caller mutation rate limits (requests per window), moderators exempt.

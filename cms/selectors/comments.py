@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from django.db.models import Count, F, Q, Value, Window
 from django.db.models.functions import Left, Length, RowNumber
 
-from cms.models import Comment
+from cms.models import Comment, CommentStatus
 from cms.models.comments import PATH_SEGMENT
 from cms.policies import (
     Reader,
@@ -203,3 +203,9 @@ def moderation_queue(*, reader: Reader, args: PageArgs, status: str = "pending")
                 .select_related("user")
                 .order_by("created_at", "id"))
     return paginate(comments, args)
+
+
+def pending_comment_count() -> int:
+    """Comments awaiting a decision, as the moderation queue lists them."""
+    return Comment.objects.filter(status=CommentStatus.PENDING,
+                                  post__trashed_at__isnull=True).count()
