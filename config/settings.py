@@ -256,8 +256,10 @@ HEARTH_WEBHOOK_ALLOW_PRIVATE = env_bool("HEARTH_WEBHOOK_ALLOW_PRIVATE", False)
 
 # Draft preview: how long a preview token works, and the frontend route an admin link opens.
 HEARTH_PREVIEW_TOKEN_SECONDS = env_int("HEARTH_PREVIEW_TOKEN_SECONDS", 60 * 60)
+# In development the example blog Hearth serves at /blog/ shows the preview out of the box.
 HEARTH_PREVIEW_URL = os.environ.get(
-    "HEARTH_PREVIEW_URL", "http://localhost:3000/api/preview?slug={slug}&token={token}")
+    "HEARTH_PREVIEW_URL", "/blog/?slug={slug}&preview={token}" if DEBUG
+    else "http://localhost:3000/api/preview?slug={slug}&token={token}")
 
 # CDN caching of anonymous GET queries (s-maxage), and how long persisted queries are kept.
 HEARTH_CDN_MAX_AGE = env_int("HEARTH_CDN_MAX_AGE", 60)

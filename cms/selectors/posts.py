@@ -117,6 +117,11 @@ def post_visible(*, reader: Reader, pk: int) -> Post | None:
     return visible_posts(reader).filter(pk=pk).first()
 
 
+def post_list_size(*, reader: Reader = ANONYMOUS) -> int:
+    """How many posts `reader` may read (the public, by default)."""
+    return visible_posts(reader).count()
+
+
 def post_in_trash(*, reader: Reader, pk: int) -> Post | None:
     """The trashed post `pk`, if `reader` could read it out of the trash: the target of a
     restore."""
