@@ -195,6 +195,14 @@ def comments_by_ids(*, reader: Reader, ids) -> list[Comment]:
     return as_batch(list(visible_comments(reader).select_related("user").filter(pk__in=ids)))
 
 
+def latest_approved_comments(*, post_id: int, limit: int) -> list[Comment]:
+    """The newest `limit` approved comments of post `post_id` (which the caller found visible),
+    with their users, without the commenters' private fields: what anyone may see of them."""
+    comments = Comment.objects.filter(post_id=post_id, status=CommentStatus.APPROVED)
+    comments = comments.select_related("user").defer(*unshown_user_fields("user"))
+    return list(comments.defer(*PRIVATE_COMMENT_FIELDS).order_by("-created_at", "-id")[:limit])
+
+
 def moderation_queue(*, reader: Reader, args: PageArgs, status: str = "pending") -> Page:
     """Comments of `status` (awaiting a decision by default), oldest first: moderators only.
     Comments on a post in the trash wait with it."""
