@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import now
 
@@ -57,6 +57,10 @@ class MarkdownEditor(forms.Textarea):
         context = super().get_context(name, value, attrs)
         context["preview_url"] = reverse("admin:cms_post_preview")
         context["stylesheet"] = static("blog/style.css")
+        try:  # the image library's chooser, once the admin has one
+            context["chooser_url"] = reverse("admin:cms_image_chooser")
+        except NoReverseMatch:
+            context["chooser_url"] = ""
         return context
 
 

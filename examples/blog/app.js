@@ -366,6 +366,7 @@ async function start() {
     const post = data.post;
     if (!post) {
       main.innerHTML = "<h1>Nothing here</h1><p>There is no such post.</p>";
+      document.body.dataset.ready = "missing";
       return;
     }
     const comments = await loadThread(slug);

@@ -40,6 +40,59 @@
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // The image library (when Hearth has one): a grid of the newest images, searched by alt
+  // text; a click puts the image's Markdown at the cursor.
+  function setupLibrary(editor, textarea, changed) {
+    const url = editor.dataset.chooserUrl;
+    const button = editor.querySelector("[data-library]");
+    const panel = editor.querySelector(".hearth-editor-library");
+    if (!url || !button || !panel) return;
+    button.hidden = false;
+    const search = panel.querySelector("input");
+    const grid = panel.querySelector(".hearth-editor-images");
+
+    async function load() {
+      const address = new URL(url, location.href);
+      if (search.value.trim()) address.searchParams.set("q", search.value.trim());
+      grid.textContent = "Loading the library…";
+      try {
+        const response = await fetch(address, { credentials: "same-origin" });
+        const data = await response.json();
+        grid.replaceChildren();
+        if (!data.images.length) grid.textContent = "No image in the library yet: upload some under Images.";
+        for (const image of data.images) {
+          const choice = document.createElement("button");
+          choice.type = "button";
+          choice.className = "hearth-editor-image";
+          choice.title = image.alt;
+          const img = document.createElement("img");
+          img.src = image.thumbnail;
+          img.alt = image.alt;
+          choice.append(img);
+          choice.addEventListener("click", () => {
+            const before = textarea.selectionStart > 0 ? "\n\n" : "";
+            insert(textarea, `${before}${image.markdown}\n\n`);
+            panel.hidden = true;
+            changed();
+          });
+          grid.append(choice);
+        }
+      } catch (error) {
+        grid.textContent = `The library could not be loaded: ${error.message}`;
+      }
+    }
+
+    button.addEventListener("click", () => {
+      panel.hidden = !panel.hidden;
+      if (!panel.hidden) load();
+    });
+    let timer = null;
+    search.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(load, 250);
+    });
+  }
+
   function setup(editor) {
     const textarea = editor.querySelector("textarea");
     const frame = editor.querySelector(".hearth-editor-preview");
@@ -114,6 +167,7 @@
       later();
     });
     textarea.addEventListener("input", later);
+    setupLibrary(editor, textarea, later);
     if (title) title.addEventListener("input", later);
     editor.hearthInsert = (text) => insert(textarea, text);
     refresh();
