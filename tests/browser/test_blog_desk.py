@@ -13,13 +13,26 @@ from tests.browser.test_blog import (  # noqa: F401
     QuietHandler,
     browser,
     comment_item,
-    hearth,
     open_blog,
     page,
     site,
 )
+from tests.browser.test_desk import patient_server
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def hearth(site, tmp_path_factory):  # noqa: F811
+    """Hearth allowing the example blog's origin (CORS)."""
+    with patient_server(tmp_path_factory.mktemp("blog-desk"),
+                        CORS_ALLOWED_ORIGINS=site) as origin:
+        yield {"url": f"{origin}/graphql/"}
+
+
+@pytest.fixture(autouse=True)
+def _patient(page):  # noqa: F811
+    page.set_default_timeout(60_000)
 
 
 @pytest.fixture
