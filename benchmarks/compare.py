@@ -25,6 +25,7 @@ with the load average of every round.
 SQLite by default; DATABASE_URL as for benchmarks.run.
 """
 
+import gc
 import json
 import os
 import select
@@ -84,6 +85,8 @@ def child(mode: str, name: str, ops: list[str], amount: float) -> None:
     for op in ops:  # warm-up at full speed
         for _ in range(WARM.get(op, 3)):
             runs[op]()
+    gc.collect()
+    gc.freeze()  # start-up's objects: no full collection walks them in one block and not another
     print("ready", flush=True)  # the parent turns callgrind's instrumentation on, then says go
     while not select.select([sys.stdin], [], [], 0.01)[0]:
         pass  # short waits, so that valgrind takes the command
@@ -96,6 +99,7 @@ def child(mode: str, name: str, ops: list[str], amount: float) -> None:
         n = max(1, round(BLOCK[op] * amount))
         for _ in range(BLOCKS.get((name, op), 2)):
             client.requests = 0
+            gc.collect()  # every block starts with the same garbage: none
             for _ in range(n):
                 runs[op]()
             os.getloadavg()  # callgrind writes the block's count here
