@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from unfold.admin import ModelAdmin
 
 from cms.errors import DomainError, ValidationErrors
 from cms.models import Image
@@ -41,7 +42,7 @@ class ImageForm(forms.ModelForm):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ModelAdmin):
     form = ImageForm
     list_display = ["preview", "alt", "dimensions", "format", "kilobytes", "uploaded_by",
                     "created_at"]
