@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from cms.models import Role, User
+from tests.support.smtp import mailbox, smtp_server  # noqa: F401 - fixtures for every test
 
 
 @pytest.fixture(autouse=True)
