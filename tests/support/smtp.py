@@ -33,11 +33,13 @@ class Received:
 
     @property
     def text(self) -> str:
-        return self.message.get_body(preferencelist=("plain",)).get_content()
+        return self.message.get_body(preferencelist=("plain",)).get_content().replace("\r\n",
+                                                                                      "\n")
 
     @property
     def html(self) -> str:
-        return self.message.get_body(preferencelist=("html",)).get_content()
+        return self.message.get_body(preferencelist=("html",)).get_content().replace("\r\n",
+                                                                                     "\n")
 
     @property
     def links(self) -> list[str]:
