@@ -89,3 +89,11 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_email or 'every subscriber'}"
+
+
+class PersonalData(Subscriber):
+    """The admin's personal-data tool (cms/admin_privacy.py); no table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "personal data"

@@ -28,10 +28,10 @@ class AddCommentInput:
     author_url: str | None = strawberry.field(default=None, description="The commenter's web "
                                               "address, shown with the comment; at most 200 "
                                               "characters.")
-    notify_replies: bool | None = strawberry.field(default=False, description="E-mail the commenter "
-                                            "when an approved reply to this comment comes (each "
-                                            "message with an unsubscribe link); counts against "
-                                            "the caller's e-mail quota (RATE_LIMITED).")
+    notify_replies: bool | None = strawberry.field(
+        default=False, description="E-mail the commenter when an approved reply to this comment "
+                                   "comes (each message with an unsubscribe link); counts against "
+                                   "the caller's e-mail quota (RATE_LIMITED).")
 
 
 @strawberry.input(description="The new text of a comment.")

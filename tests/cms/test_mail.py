@@ -20,7 +20,8 @@ REPLIER_IP = "198.51.100.77"
 
 
 def guest_comment(post, *, email, parent=None, notify=False, ip="203.0.113.9", name="Guest"):
-    return comment_create(actor=None, post=post, parent=parent, body=f"Words from {name}, {email.split('@')[0]}.",
+    words = f"Words from {name}, {email.split('@')[0]}."
+    return comment_create(actor=None, post=post, parent=parent, body=words,
                           author_name=name, author_email=email, ip_address=ip,
                           notify_replies=notify)
 
@@ -199,7 +200,8 @@ def test_a_failing_address_is_retried_with_backoff_and_blocks_no_other(mailbox, 
     assert [m.rcpt_tos for m in mailbox.received] == [["reader3@example.org"]]
     rows = {m.to_email: m for m in OutgoingMail.objects.filter(post=post).exclude(to_email="")}
     assert rows["reader0@example.org"].status == MailStatus.FAILED  # refused for good: no retry
-    assert rows["reader0@example.org"].attempts == 1 and "550" in rows["reader0@example.org"].last_error
+    assert rows["reader0@example.org"].attempts == 1
+    assert "550" in rows["reader0@example.org"].last_error
     retried = rows["reader1@example.org"]
     assert retried.status == MailStatus.PENDING and retried.attempts == 1
     assert retried.next_attempt_at > timezone.now() + timedelta(seconds=50)  # backoff
