@@ -279,6 +279,10 @@ HEARTH_PERSISTED_QUERY_TOTAL_BYTES = env_int("HEARTH_PERSISTED_QUERY_TOTAL_BYTES
 HEARTH_PLAYGROUND_DIR = Path(
     os.environ.get("HEARTH_PLAYGROUND_DIR", BASE_DIR / "var" / "playground"))
 
+# Feeds and GraphQL over HTTP (issue 15): the frontend's addresses the Atom feeds link to.
+HEARTH_SITE_URL = os.environ.get("HEARTH_SITE_URL", "http://localhost:3000/")
+HEARTH_POST_URL = os.environ.get("HEARTH_POST_URL", "http://localhost:3000/posts/{slug}")
+
 # Per-caller mutation rate limits (requests per window), moderators exempt.
 HEARTH_MUTATION_RATE_LIMIT = env_int("HEARTH_MUTATION_RATE_LIMIT", 60)
 HEARTH_MUTATION_RATE_WINDOW_SECONDS = env_int("HEARTH_MUTATION_RATE_WINDOW_SECONDS", 60)
@@ -306,11 +310,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hearth@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Links in messages: Hearth's own address (unsubscribe, confirm, personal data) and the site's
-# post pages ({slug}, {id}).
+# Links in messages: Hearth's own address (unsubscribe, confirm, personal data, admin); posts
+# link to HEARTH_POST_URL (feeds, above).
 HEARTH_SITE_NAME = os.environ.get("HEARTH_SITE_NAME", "Hearth")
 HEARTH_PUBLIC_URL = os.environ.get("HEARTH_PUBLIC_URL", "http://127.0.0.1:8000")
-HEARTH_POST_URL = os.environ.get("HEARTH_POST_URL", "http://localhost:3000/posts/{slug}")
 # WordPress's "Email me whenever": anyone posts a comment (to the post's author), a comment is
 # held for moderation (to editors and administrators).
 HEARTH_NOTIFY_POST_AUTHOR = env_bool("HEARTH_NOTIFY_POST_AUTHOR", True)

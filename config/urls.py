@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 
 from cms import mail_pages
+from feeds.views import comments_feed, posts_feed
 from schema.http.playground import asset as playground_asset
 from schema.http.views import graphql_view
 
@@ -14,4 +15,6 @@ urlpatterns = [
     path("mail/unsubscribe/<str:token>/", mail_pages.unsubscribe, name="mail-unsubscribe"),
     path("privacy/export/<str:token>/", mail_pages.export_personal_data, name="privacy-export"),
     path("privacy/erase/<str:token>/", mail_pages.erase_personal_data, name="privacy-erase"),
+    path("feeds/posts/", posts_feed, name="feed-posts"),
+    path("feeds/posts/<str:slug>/comments/", comments_feed, name="feed-comments"),
 ]
