@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
 from cms import mail
+from cms.services.posts import posts_purge_trash
 from cms.webhooks import deliver_due
 
 PURGE_EVERY_SECONDS = 3600
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                 try:
                     if time.monotonic() - purged_at > PURGE_EVERY_SECONDS:
                         mail.purge_old()
+                        posts_purge_trash()  # the trash's 30 days, without a cron job
                         purged_at = time.monotonic()
                     made = deliver_due() + mail.deliver_due()
                 except DatabaseError as error:  # the database restarting must not end the worker
