@@ -17,9 +17,11 @@ from schema.http.http_cache import CacheTags
 from schema.http.result_cache import MarkQueries
 from schema.images.mutations import ImageMutation
 from schema.images.queries import ImageQuery
+from schema.mail.mutations import MailMutation
 from schema.nodes import NodeQuery
 from schema.posts.mutations import PostMutation, PreviewMutation
 from schema.posts.queries import PostQuery
+from schema.privacy.mutations import PrivacyMutation
 from schema.reactions.mutations import ReactionMutation
 
 logger = logging.getLogger("hearth")
@@ -50,7 +52,8 @@ class Query(NodeQuery, PostQuery, CommentQuery, AccountQuery, ModerationQuery, I
                              "why it was refused (then nothing was written). Callers are "
                              "authenticated by `Authorization: Bearer <token>` or a browser "
                              "session; anonymous visitors may comment and react.")
-class Mutation(PostMutation, CommentMutation, ReactionMutation, PreviewMutation, ImageMutation):
+class Mutation(PostMutation, CommentMutation, ReactionMutation, PreviewMutation, MailMutation,
+               PrivacyMutation, ImageMutation):
     pass
 
 schema = strawberry.Schema(

@@ -1,5 +1,6 @@
 from cms.models.comments import Comment, CommentStatus
 from cms.models.images import Image
+from cms.models.mail import MailKind, MailOptOut, MailStatus, OutgoingMail, Subscriber
 from cms.models.posts import Post, PostStatus, Tag
 from cms.models.reactions import Reaction, ReactionKind
 from cms.models.revisions import PostRevision
@@ -12,12 +13,17 @@ __all__ = [
     "Comment",
     "CommentStatus",
     "Image",
+    "MailKind",
+    "MailOptOut",
+    "MailStatus",
+    "OutgoingMail",
     "Post",
     "PostRevision",
     "PostStatus",
     "Reaction",
     "ReactionKind",
     "Role",
+    "Subscriber",
     "Tag",
     "User",
     "WebhookAttempt",
