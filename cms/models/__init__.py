@@ -4,11 +4,13 @@ from cms.models.reactions import Reaction, ReactionKind
 from cms.models.tokens import ApiToken
 from cms.models.users import Role, User
 from cms.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from cms.models.wordpress import OldSlug, WordPressItem, WordPressKind
 
 __all__ = [
     "ApiToken",
     "Comment",
     "CommentStatus",
+    "OldSlug",
     "Post",
     "PostStatus",
     "Reaction",
@@ -19,4 +21,6 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WordPressItem",
+    "WordPressKind",
 ]
