@@ -262,6 +262,8 @@ class _Importer:
 
     def _new_post(self, item: Item) -> Post:
         status = mapper.post_status(item.status)
+        if item.password and status == PostStatus.PUBLISHED:
+            status = PostStatus.ARCHIVED  # Hearth has no post passwords: kept from the public
         date = mapper.gmt_date(item.post_date_gmt, item.post_date)
         teaser, content = split_more(item.content)
         markdown = dict(item.meta).get(MARKDOWN_META)

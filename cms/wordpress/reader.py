@@ -77,6 +77,7 @@ class Item:
     post_name: str = ""
     status: str = ""
     post_type: str = "post"
+    password: str = ""
     terms: list[Term] = field(default_factory=list)
     meta: list[tuple[str, str]] = field(default_factory=list)
     comments: list[WxrComment] = field(default_factory=list)
@@ -291,6 +292,7 @@ _ITEM_FIELDS = {
     "wp:post_name": "post_name",
     "wp:status": "status",
     "wp:post_type": "post_type",
+    "wp:post_password": "password",
 }
 
 

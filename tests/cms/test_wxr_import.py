@@ -49,7 +49,7 @@ def thread(slug: str) -> list[tuple[int, str, str]]:
 
 def test_the_summary_line_counts_what_was_imported_and_skipped(imported):
     assert imported == (
-        "Imported 8 posts, 12 comments, 3 authors, 4 tags, 2 old slugs; skipped 2 pingbacks "
+        "Imported 9 posts, 12 comments, 3 authors, 4 tags, 2 old slugs; skipped 2 pingbacks "
         "and trackbacks, 1 page, 1 comment of a skipped item, 1 attachment, 1 other item; "
         "1 reply to comments not in the file (spam WordPress leaves out) made top-level.")
 
@@ -94,6 +94,8 @@ def test_post_statuses_dates_and_slugs(imported):
     assert summary("waiting-for-review") == (PostStatus.DRAFT, "DRAFT", None, "bob")
     assert summary("members-only") == (PostStatus.ARCHIVED, "ARCHIVED", feb, "carol.admin")
     assert summary("gone") == (PostStatus.ARCHIVED, "ARCHIVED", feb, "alice")
+    # Hearth has no post passwords: a protected post is kept from the public.
+    assert summary("password-protected") == (PostStatus.ARCHIVED, "ARCHIVED", feb, "alice")
     # A draft's GMT date is 0000-00-00: its local date is the best there is.
     assert post("a-draft").created_at == datetime(2023, 1, 5, 14, tzinfo=UTC)
     assert post("closed-for-comments").comments_open is False
@@ -165,7 +167,7 @@ def test_a_second_run_changes_nothing(db, blog_file):
     first = every_row()
     again = import_file(blog_file)
     assert again.startswith("Imported 0 posts, 0 comments, 0 authors, 0 tags, 0 old slugs;")
-    assert "already imported before: 3 authors, 8 posts, 12 comments" in again
+    assert "already imported before: 3 authors, 9 posts, 12 comments" in again
     assert every_row() == first
 
 
@@ -185,7 +187,7 @@ def test_a_later_export_adds_only_new_comments_and_recounts(db, tmp_path, blog_f
 def test_a_dry_run_writes_nothing_and_reports_the_same(db, blog_file):
     before = every_row()
     line = import_file(blog_file, "--dry-run")
-    assert line.startswith("Dry run, nothing written. Imported 8 posts, 12 comments,")
+    assert line.startswith("Dry run, nothing written. Imported 9 posts, 12 comments,")
     assert every_row() == before
 
 

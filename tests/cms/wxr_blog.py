@@ -82,6 +82,7 @@ def blog_posts() -> list[P]:
                  ("post_tag", "q-a", "Q&amp;A")]),
         P(17, "Closed for comments", creator="bob", comment_status="closed",
           excerpt="<p>A <em>short</em> summary &amp; more.</p>"),
+        P(18, "Password protected", password="letmein"),
         P(20, "About", type="page", comments=[C(200, "On a page")]),
         P(21, "photo.jpg", type="attachment", status="inherit", content=""),
         P(22, "Home", type="nav_menu_item"),

@@ -79,6 +79,7 @@ class P:  # an item: a post, page or attachment
     excerpt: str = ""
     type: str = "post"
     comment_status: str = "open"
+    password: str = ""
     terms: list[tuple[str, str, str]] = field(default_factory=list)  # domain, nicename, name
     meta: list[tuple[str, str]] = field(default_factory=list)
     comments: list[C] = field(default_factory=list)
@@ -112,7 +113,7 @@ class P:  # an item: a post, page or attachment
             "\t\t<wp:post_parent>0</wp:post_parent>\n"
             "\t\t<wp:menu_order>0</wp:menu_order>\n"
             f"\t\t<wp:post_type>{cdata(self.type)}</wp:post_type>\n"
-            f"\t\t<wp:post_password>{cdata('')}</wp:post_password>\n"
+            f"\t\t<wp:post_password>{cdata(self.password)}</wp:post_password>\n"
             "\t\t<wp:is_sticky>0</wp:is_sticky>\n"
             f"{terms}{meta}{''.join(c.xml() for c in self.comments)}"
             "\t</item>\n")
