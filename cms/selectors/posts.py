@@ -146,6 +146,11 @@ def tags_by_ids(*, reader: Reader, ids: list[int]) -> dict[int, Tag]:
     return {tag.pk: tag for tag in visible_tags(reader).filter(pk__in=ids)}
 
 
+def latest_posts(*, limit: int) -> list[Post]:
+    """The newest `limit` posts anyone may read (live ones), with their authors: a feed's."""
+    return list(newest_first(with_authors(visible_posts(ANONYMOUS)))[:limit])
+
+
 def next_publication(*, now):
     """When the next scheduled post goes live, or None."""
     return Post.objects.filter(is_scheduled(now)).aggregate(next=Min("published_at"))["next"]
