@@ -270,7 +270,7 @@ class _Importer:
         body = markdown if markdown is not None else to_markdown(content)
         title = html.unescape(item.title).strip() or mapper.UNTITLED
         _validate_text(title, body)
-        excerpt = to_text(item.excerpt) or to_text(teaser)
+        excerpt = to_text(item.excerpt) or to_text(teaser, collapse=True)
         permalink = mapper.wordpress_slug(item.post_name)
         slug = self._free_slug(permalink or title)
         post = Post(

@@ -113,7 +113,7 @@ def to_markdown(content: str) -> str:
     return markdown.strip()
 
 
-def to_text(content: str) -> str:
-    """Plain text: tags gone, entities decoded, white space collapsed."""
-    text = nh3.clean(content, tags=set(), clean_content_tags={"script", "style"})
-    return _WHITESPACE.sub(" ", html.unescape(text)).strip()
+def to_text(content: str, *, collapse: bool = False) -> str:
+    """Plain text: tags gone, entities decoded, and with `collapse` white space collapsed."""
+    text = html.unescape(nh3.clean(content, tags=set(), clean_content_tags={"script", "style"}))
+    return (_WHITESPACE.sub(" ", text) if collapse else text).strip()
