@@ -327,3 +327,17 @@ def test_pending_comment_status_defaults(db, tmp_path):
         C(2, "trashed without meta", approved="post-trashed")])]))
     import_file(path)
     assert {c.status for c in Comment.objects.all()} == {CommentStatus.PENDING}
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_a_progress_bar_only_on_a_terminal(db, blog_file, monkeypatch, terminal):
+    stderr = Terminal() if terminal else StringIO()
+    monkeypatch.setattr("sys.stderr", stderr)
+    assert import_file(blog_file).startswith("Imported 9 posts")
+    assert ("Importing" in stderr.getvalue() and "100%" in stderr.getvalue()) is terminal
+    assert stderr.getvalue() == "" or terminal
