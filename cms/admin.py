@@ -463,4 +463,5 @@ class ApiTokenAdmin(ModelAdmin):
             revoked += 1
         self.message_user(request, f"{revoked} token(s) revoked.", messages.SUCCESS)
 
+import cms.admin_privacy  # noqa: E402, F401 - registers the e-mail and personal-data tools
 from cms import admin_webhooks  # noqa: E402, F401 - registers the webhook models

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from cms import mail_pages
 from config.views import example_blog, start
 from feeds.views import comments_feed, posts_feed
 from schema.http.playground import asset as playground_asset
@@ -14,6 +15,10 @@ urlpatterns = [
     path("graphql/playground/<str:name>", playground_asset, name="playground-asset"),
     path("graphql/", graphql_view, name="graphql"),
     path("graphql", graphql_view),
+    path("mail/confirm/<str:token>/", mail_pages.confirm_subscription, name="mail-confirm"),
+    path("mail/unsubscribe/<str:token>/", mail_pages.unsubscribe, name="mail-unsubscribe"),
+    path("privacy/export/<str:token>/", mail_pages.export_personal_data, name="privacy-export"),
+    path("privacy/erase/<str:token>/", mail_pages.erase_personal_data, name="privacy-erase"),
     path("feeds/posts/", posts_feed, name="feed-posts"),
     path("feeds/posts/<str:slug>/comments/", comments_feed, name="feed-comments"),
 ]

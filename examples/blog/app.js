@@ -297,6 +297,7 @@ function setupForm(section, post) {
       authorEmail: fields.authorEmail,
       authorUrl: fields.authorUrl || null,
       parentId: replyTo?.id ?? null,
+      notifyReplies: fields.notifyReplies === "on", // the box is examples/blog/mail.js's feature
     };
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
