@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config import accounts_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -49,6 +51,13 @@ INSTALLED_APPS = [
     # Before strawberry_django, so `manage.py export_schema` is Hearth's (it takes no arguments).
     "schema",
     "strawberry_django",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.google",
+    "allauth.headless",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into its answer
 ]
 
@@ -70,7 +80,7 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -110,7 +120,8 @@ AUTH_USER_MODEL = "cms.User"
 # HEARTH_ADMIN_LOGIN_COOLOFF_MINUTES, even with the right password, and no password is hashed.
 # Attempts live in the database (shared by every worker) and are deleted after the cool-off.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
-                           "django.contrib.auth.backends.ModelBackend"]
+                           "django.contrib.auth.backends.ModelBackend",
+                           "allauth.account.auth_backends.AuthenticationBackend"]
 AXES_FAILURE_LIMIT = env_int("HEARTH_ADMIN_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("HEARTH_ADMIN_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -282,6 +293,39 @@ HEARTH_PLAYGROUND_DIR = Path(
 # Per-caller mutation rate limits (requests per window), moderators exempt.
 HEARTH_MUTATION_RATE_LIMIT = env_int("HEARTH_MUTATION_RATE_LIMIT", 60)
 HEARTH_MUTATION_RATE_WINDOW_SECONDS = env_int("HEARTH_MUTATION_RATE_WINDOW_SECONDS", 60)
+
+# Reader accounts and sign-in with another site (issue 16): django-allauth, its HTML pages under
+# /accounts/, its headless API under /_allauth/ and Hearth's GraphQL account mutations. Readers
+# sign in with their e-mail address, which they must verify first; a first sign-in through
+# another site creates or links an account by an address that site says it verified, never by
+# another. See config/accounts.py (the adapters) and README, "Reader accounts".
+ACCOUNT_ADAPTER = "config.accounts.ReaderAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "config.accounts.ReaderSocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "config.account_forms.ReaderSignupForm"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Hearth] "
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = accounts_env.providers(os.environ)
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/accounts/profile/"
+HEADLESS_FRONTEND_URLS = accounts_env.frontend_urls(os.environ.get("HEARTH_ACCOUNT_SITE_URL", ""))
+# What is listed of a reactor (ReactionSummary.reactors): `{slug}` is the account's public slug;
+# empty, profileUrl is null.
+HEARTH_PROFILE_URL = os.environ.get("HEARTH_PROFILE_URL", "")
+# Mutations that send mail (signUp, requestPasswordReset, resendVerification): per address and
+# per client IP, each per HEARTH_ACCOUNT_MAIL_WINDOW_SECONDS.
+HEARTH_ACCOUNT_MAIL_PER_ADDRESS = env_int("HEARTH_ACCOUNT_MAIL_PER_ADDRESS", 3)
+HEARTH_ACCOUNT_MAIL_PER_IP = env_int("HEARTH_ACCOUNT_MAIL_PER_IP", 20)
+HEARTH_ACCOUNT_MAIL_WINDOW_SECONDS = env_int("HEARTH_ACCOUNT_MAIL_WINDOW_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from config.account_views import profile
 from schema.http.playground import asset as playground_asset
 from schema.http.views import graphql_view
 
@@ -9,4 +10,8 @@ urlpatterns = [
     path("graphql/playground/<str:name>", playground_asset, name="playground-asset"),
     path("graphql/", graphql_view, name="graphql"),
     path("graphql", graphql_view),
+    # Reader accounts (issue 16): allauth's HTML pages, Hearth's profile page, the headless API.
+    path("accounts/profile/", profile, name="account_profile"),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
 ]
