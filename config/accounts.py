@@ -59,3 +59,8 @@ class ReaderSocialAccountAdapter(DefaultSocialAccountAdapter):
         if isinstance(picture, str) and picture.startswith("https://"):
             user.avatar_url = picture[:500]
         return user
+
+
+def user_display(user) -> str:
+    """How allauth's mails and pages name an account: its display name, never its login name."""
+    return user.display_name

@@ -300,6 +300,7 @@ HEARTH_MUTATION_RATE_WINDOW_SECONDS = env_int("HEARTH_MUTATION_RATE_WINDOW_SECON
 # another site creates or links an account by an address that site says it verified, never by
 # another. See config/accounts.py (the adapters) and README, "Reader accounts".
 ACCOUNT_ADAPTER = "config.accounts.ReaderAccountAdapter"
+ACCOUNT_USER_DISPLAY = "config.accounts.user_display"
 SOCIALACCOUNT_ADAPTER = "config.accounts.ReaderSocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]

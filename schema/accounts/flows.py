@@ -7,6 +7,8 @@ The request's session is what signs a reader in or out (Django's login and logou
 takes the HTTP request for that reason, which is why they live here and not in cms.services.
 """
 
+import contextlib
+
 from allauth.account.adapter import get_adapter
 from allauth.account.internal import flows
 from allauth.account.internal.flows import email_verification, password_reset
@@ -77,10 +79,8 @@ def sign_up(request, *, email: str, password: str, display_name: str | None,
     form.cleaned_data["display_name"] = display_name
     user, response = form.try_save(request)
     if user is not None and response is None:
-        try:
+        with contextlib.suppress(ImmediateHttpResponse):
             flows.signup.complete_signup(request, user=user)
-        except ImmediateHttpResponse:
-            pass
 
 
 def sign_in(request, *, email: str, password: str) -> None:
@@ -99,8 +99,8 @@ def sign_out(request) -> None:
 
 
 def verify_email(request, *, key: str) -> None:
-    """Follow the link of a verification mail. The reader signs in when the verification
-    finishes a sign-up or sign-in pending in this browser session."""
+    """Follow the link of a verification mail; the reader then signs in (with allauth's
+    ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION, off, a sign-up pending in this browser would finish)."""
     form = _valid(VerifyEmailInput({"key": key}))
     address = form.verification.confirm(request)
     if not address:
