@@ -1,5 +1,8 @@
 // A personal blog page drawn from Hearth's GraphQL API: the post, its thread, likes and a
-// comment form. No build step: a plain ES module talking to the API over fetch.
+// comment form. No build step: a plain ES module talking to the API over fetch. Reader accounts
+// and who liked the post are in accounts.js.
+
+import { accountHeaders, showReactors, signedIn, startAccounts } from "./accounts.js";
 
 const params = new URLSearchParams(location.search);
 const API_URL = params.get("api")
@@ -57,13 +60,14 @@ class ApiDown extends Error {}
 
 function headers() {
   const token = localStorage.getItem(TOKEN_KEY);
-  return token ? { "X-Visitor-Token": token } : {};
+  return { ...(token ? { "X-Visitor-Token": token } : {}), ...accountHeaders() };
 }
 
 async function send(request) {
   let response;
   try {
-    response = await fetch(request.url, request.init);
+    // With Hearth's session cookie, if the reader signed in (accounts.js).
+    response = await fetch(request.url, { credentials: "include", ...request.init });
   } catch (error) {
     throw new ApiDown(`Hearth at ${API_URL} is not answering.`);
   }
@@ -155,16 +159,19 @@ function showLikes(button, label, reactions, words) {
   label.dataset.count = String(count);
 }
 
-function likeToggle(button, label, subjectId, words) {
+function likeToggle(button, label, subjectId, words, changed = () => {}) {
   button.addEventListener("click", async () => {
     const liked = button.getAttribute("aria-pressed") === "true";
+    const privately = button.parentElement.querySelector(".like-private input")?.checked;
+    const input = { subjectId, kind: "LIKE", ...(!liked && privately ? { private: true } : {}) };
     button.disabled = true;
     try {
-      const data = await mutate(liked ? UNREACT : REACT, { input: { subjectId, kind: "LIKE" } });
+      const data = await mutate(liked ? UNREACT : REACT, { input });
       const result = data.react ?? data.unreact;
       if (result.errors.length) throw new Error(result.errors[0].message);
       if (result.visitorToken) localStorage.setItem(TOKEN_KEY, result.visitorToken);
       showLikes(button, label, result.reactions, words);
+      changed();
     } catch (error) {
       notify(`Your like could not be saved: ${error.message}`);
     } finally {
@@ -262,6 +269,14 @@ function resetForm(section) {
 function setupForm(section, post) {
   form = clone("form-template").querySelector("form");
   section.append(form);
+  if (signedIn()) {  // the comment is the account's: no name or e-mail to give
+    form.querySelector(".guest-fields").remove();
+    form.querySelector(".form-note").hidden = true;
+    const note = form.querySelector(".form-signed-in");
+    note.hidden = false;
+    note.querySelector("strong").textContent =
+      document.querySelector("#account-bar strong")?.textContent ?? "";
+  }
   form.querySelector(".cancel-reply").addEventListener("click", (event) => {
     event.preventDefault();
     resetForm(section);
@@ -274,10 +289,12 @@ function setupForm(section, post) {
     const input = {
       postId: post.id,
       body: fields.body,
-      authorName: fields.authorName,
-      authorEmail: fields.authorEmail,
-      authorUrl: fields.authorUrl || null,
       parentId: replyTo?.id ?? null,
+      ...(signedIn() ? {} : {
+        authorName: fields.authorName,
+        authorEmail: fields.authorEmail,
+        authorUrl: fields.authorUrl || null,
+      }),
     };
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
@@ -337,6 +354,7 @@ function showDown(error) {
 
 async function start() {
   try {
+    await startAccounts();
     let slug = params.get("slug");
     if (!slug) {
       const newest = await query(NEWEST_QUERY);
@@ -361,7 +379,10 @@ async function start() {
     const button = page.querySelector(".post-like");
     const label = page.querySelector(".post-likes");
     showLikes(button, label, post.reactions, words);
-    likeToggle(button, label, post.id, words);
+    const reactors = page.querySelector(".post-reactors");
+    page.querySelector(".like-private").hidden = !signedIn();
+    likeToggle(button, label, post.id, words, () => showReactors(reactors, slug));
+    showReactors(reactors, slug);
     page.querySelector(".responses").textContent = responses(post.commentCount);
     renderThread(page.querySelector(".thread"), comments);
     const section = page.querySelector(".comments");

@@ -1,8 +1,19 @@
 import strawberry
+from allauth.socialaccount.adapter import get_adapter as social_adapter
 from django.middleware.csrf import get_token
 
 from schema.accounts.types import Author
 from schema.core.context import Info
+
+
+@strawberry.type(description="Another site a reader can sign in with.")
+class SignInProvider:
+    id: str = strawberry.field(description="The provider's id (`github`, `google`, or an "
+                               "OpenID Connect provider's own).")
+    name: str = strawberry.field(description="Its name, for the button.")
+    url: str = strawberry.field(description="Hearth's page that starts signing in there; add "
+                                "`next=<address>` to come back to the site afterwards (an "
+                                "origin of CORS_ALLOWED_ORIGINS).")
 
 
 @strawberry.type
@@ -21,3 +32,11 @@ class AccountQuery:
             return None
         info.context.private = True
         return get_token(request)
+
+    @strawberry.field(description="The other sites readers can sign in with (configured in the "
+                                  "admin or the environment).")
+    def sign_in_providers(self, info: Info) -> list[SignInProvider]:
+        request = info.context.request
+        return [SignInProvider(id=provider.id, name=provider.name,
+                               url=request.build_absolute_uri(provider.get_login_url(request)))
+                for provider in social_adapter().list_providers(request)]

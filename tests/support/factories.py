@@ -52,4 +52,5 @@ def _site_moderator():
     from cms.models import User
 
     found = User.objects.filter(username="factory-moderator").first()
-    return found or User.objects.create_superuser("factory-moderator", "fm@example.com", None)
+    return found or User.objects.create_superuser("factory-moderator", "fm@example.com", None,
+                                                  display_name="Site Moderator")
