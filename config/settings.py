@@ -179,7 +179,8 @@ if CORS_ALLOW_ALL_ORIGINS:
     CORS_ALLOWED_ORIGINS = []
 CORS_ALLOW_CREDENTIALS = bool(CORS_ALLOWED_ORIGINS)
 CORS_URLS_REGEX = r"^/graphql/?$"
-CORS_ALLOW_HEADERS = ["content-type", "authorization", "x-visitor-token", "if-none-match"]
+CORS_ALLOW_HEADERS = ["content-type", "authorization", "x-visitor-token", "if-none-match",
+                      "x-csrftoken"]
 CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

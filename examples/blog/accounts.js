@@ -1,12 +1,9 @@
 // Reader accounts on the example blog: sign up, the link in the e-mail (?verify=KEY), sign in
 // (with a password or another site), a forgotten password (?reset=KEY), the profile, and who
 // liked the post. Hearth keeps the session in its cookie; this page holds only the CSRF token
-// Hearth gives it, sent as X-CSRFToken with the session's mutations.
+// Hearth gives it, which api.js sends as X-CSRFToken with the session's mutations.
 
-const params = new URLSearchParams(location.search);
-const API_URL = params.get("api")
-  || document.querySelector('meta[name="hearth-api"]')?.content
-  || "http://127.0.0.1:8000/graphql/";
+import { mutate as send, params, query as read, setCsrfToken } from "./api.js";
 
 const ACCOUNT_FIELDS = "viewer { displayName avatarUrl } csrfToken errors { field message code }";
 const SESSION_QUERY = `{ viewer { displayName avatarUrl } csrfToken
@@ -31,42 +28,20 @@ const REACTORS_QUERY = `query($slug: String!, $first: Int, $after: String) {
       edges { node { displayName avatarUrl profileUrl } } } } } }`;
 const AVATARS_SHOWN = 8;
 
-const state = { viewer: null, csrfToken: null, providers: [] };
-
-// Every request carries Hearth's cookie (credentials), and a session's mutations its token.
-export function accountHeaders() {
-  return state.viewer && state.csrfToken ? { "X-CSRFToken": state.csrfToken } : {};
-}
+const state = { viewer: null, providers: [] };
 
 export function signedIn() {
   return state.viewer !== null;
 }
 
-async function call(init) {
-  const response = await fetch(init.url ?? API_URL, { credentials: "include", ...init });
-  const body = await response.json();
-  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join(" "));
-  return body.data;
-}
-
-function read(text, variables = {}) {
-  const url = new URL(API_URL);
-  url.searchParams.set("query", text.replace(/\s+/g, " ").trim());
-  url.searchParams.set("variables", JSON.stringify(variables));
-  return call({ url });
+function remember(viewer, csrfToken) {
+  state.viewer = viewer;
+  setCsrfToken(viewer ? csrfToken : null);
 }
 
 async function mutate(name, variables = {}) {
-  const data = await call({
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...accountHeaders() },
-    body: JSON.stringify({ query: MUTATIONS[name], variables }),
-  });
-  const payload = data[name];
-  if ("viewer" in payload) {
-    state.viewer = payload.viewer;
-    state.csrfToken = payload.csrfToken;
-  }
+  const payload = (await send(MUTATIONS[name], variables))[name];
+  if ("viewer" in payload) remember(payload.viewer, payload.csrfToken);
   return payload;
 }
 
@@ -206,12 +181,8 @@ function setupForms() {
   });
   root.querySelector(".delete-account").addEventListener("click", async () => {
     if (!confirm("Delete your account? Your likes are taken back.")) return;
-    const data = await call({
-      method: "POST",
-      headers: { "Content-Type": "application/json", ...accountHeaders() },
-      body: JSON.stringify({ query: MUTATIONS.deleteAccount }),
-    });
-    if (data.deleteAccount.errors.length) return say(errorsOf(data.deleteAccount), true);
+    const payload = await mutate("deleteAccount");
+    if (payload.errors.length) return say(errorsOf(payload), true);
     location.reload();
   });
 }
@@ -228,8 +199,7 @@ export async function startAccounts() {
   setupForms();
   try {
     const data = await read(SESSION_QUERY);
-    state.viewer = data.viewer;
-    state.csrfToken = data.csrfToken;
+    remember(data.viewer, data.csrfToken);
     state.providers = data.signInProviders;
   } catch (error) {
     return;  // app.js shows that Hearth is down

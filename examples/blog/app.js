@@ -2,13 +2,9 @@
 // comment form. No build step: a plain ES module talking to the API over fetch. Reader accounts
 // and who liked the post are in accounts.js.
 
-import { accountHeaders, showReactors, signedIn, startAccounts } from "./accounts.js";
+import { showReactors, signedIn, startAccounts } from "./accounts.js";
+import { mutate, params, query, rememberVisitor } from "./api.js";
 
-const params = new URLSearchParams(location.search);
-const API_URL = params.get("api")
-  || document.querySelector('meta[name="hearth-api"]')?.content
-  || "http://127.0.0.1:8000/graphql/";
-const TOKEN_KEY = "hearth.visitorToken";
 const PAGE_SIZE = 100;
 
 const COMMENT_FIELDS = `
@@ -53,73 +49,6 @@ const ADD_COMMENT = `
       errors { field message code }
     }
   }`;
-
-class ApiDown extends Error {}
-
-// Talking to Hearth ----------------------------------------------------------------------------
-
-function headers() {
-  const token = localStorage.getItem(TOKEN_KEY);
-  return { ...(token ? { "X-Visitor-Token": token } : {}), ...accountHeaders() };
-}
-
-async function send(request) {
-  let response;
-  try {
-    // With Hearth's session cookie, if the reader signed in (accounts.js).
-    response = await fetch(request.url, { credentials: "include", ...request.init });
-  } catch (error) {
-    throw new ApiDown(`Hearth at ${API_URL} is not answering.`);
-  }
-  let body;
-  try {
-    body = await response.json();
-  } catch (error) {
-    throw new ApiDown(`Hearth at ${API_URL} answered with HTTP ${response.status}.`);
-  }
-  if (body.errors?.length) {
-    const error = new Error(body.errors.map((e) => e.message).join(" "));
-    error.codes = body.errors.map((e) => e.extensions?.code);
-    throw error;
-  }
-  return body.data;
-}
-
-async function sha256(text) {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-// Reads go as GET, so a CDN in front of Hearth can cache them for anonymous readers. They are
-// automatic persisted queries: the query's SHA-256 travels instead of the query; only when
-// Hearth does not know it yet is the query sent along, once, to register it.
-async function query(text, variables = {}) {
-  const compact = text.replace(/\s+/g, " ").trim();
-  const url = new URL(API_URL);
-  url.searchParams.set("variables", JSON.stringify(variables));
-  if (globalThis.crypto?.subtle) {
-    const persistedQuery = { version: 1, sha256Hash: await sha256(compact) };
-    url.searchParams.set("extensions", JSON.stringify({ persistedQuery }));
-    try {
-      return await send({ url, init: { headers: headers() } });
-    } catch (error) {
-      if (!error.codes?.includes("PERSISTED_QUERY_NOT_FOUND")) throw error;
-    }
-  }
-  url.searchParams.set("query", compact);
-  return send({ url, init: { headers: headers() } });
-}
-
-function mutate(text, variables = {}) {
-  return send({
-    url: API_URL,
-    init: {
-      method: "POST",
-      headers: { "Content-Type": "application/json", ...headers() },
-      body: JSON.stringify({ query: text, variables }),
-    },
-  });
-}
 
 async function loadThread(slug) {
   const comments = [];
@@ -169,7 +98,7 @@ function likeToggle(button, label, subjectId, words, changed = () => {}) {
       const data = await mutate(liked ? UNREACT : REACT, { input });
       const result = data.react ?? data.unreact;
       if (result.errors.length) throw new Error(result.errors[0].message);
-      if (result.visitorToken) localStorage.setItem(TOKEN_KEY, result.visitorToken);
+      if (result.visitorToken) rememberVisitor(result.visitorToken);
       showLikes(button, label, result.reactions, words);
       changed();
     } catch (error) {
@@ -381,8 +310,9 @@ async function start() {
     showLikes(button, label, post.reactions, words);
     const reactors = page.querySelector(".post-reactors");
     page.querySelector(".like-private").hidden = !signedIn();
-    likeToggle(button, label, post.id, words, () => showReactors(reactors, slug));
-    showReactors(reactors, slug);
+    const drawReactors = () => showReactors(reactors, slug).catch(() => {});
+    likeToggle(button, label, post.id, words, drawReactors);
+    drawReactors();
     page.querySelector(".responses").textContent = responses(post.commentCount);
     renderThread(page.querySelector(".thread"), comments);
     const section = page.querySelector(".comments");

@@ -20,7 +20,7 @@ def thread(users):
               └ a2
        b (a held guest comment)"""
     post = published_post(users["author"])
-    sub = users["subscriber"]
+    sub = users["contributor"]
 
     def say(body, parent=None, user=sub):
         return comment_create(actor=user, post=post, parent=parent, body=body)
