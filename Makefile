@@ -8,7 +8,8 @@ PORT ?= 8000
 
 export DEBUG ?= 1
 
-.PHONY: run test test-live lint schema clean bench bench-quick example playground bench-hostile
+.PHONY: run test test-live lint schema clean bench bench-quick example playground bench-hostile \
+	bench-compare
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -84,6 +85,16 @@ bench: $(STAMP) $(GRAPHENE_STAMP)
 bench-quick: $(STAMP) $(GRAPHENE_STAMP)
 	mkdir -p var
 	$(BIN)/python -m benchmarks.run --quick
+
+# Hearth before and after a change (issue 12's redesign): instructions per operation under
+# valgrind's callgrind (the machine's load does not change them), then wall-clock interleaved
+# round by round for context. BEFORE=a checkout of the earlier commit. See BENCHMARKS.md.
+BEFORE ?= ../before
+
+bench-compare: $(STAMP)
+	mkdir -p var
+	$(BIN)/python -m benchmarks.compare $(BEFORE) --instructions
+	$(BIN)/python -m benchmarks.compare $(BEFORE)
 
 # Hostile requests (issue 11): every class of attack against a server of its own (gunicorn with
 # 2 workers, a fresh PostgreSQL database, its own redis-servers), with the CPU, memory and Redis

@@ -95,12 +95,14 @@ def prepare(name: str) -> str:
     return url
 
 
-def fresh_copy(name: str) -> str:
-    """A working copy of a data set, for one measuring process."""
-    copy = f"{name}-run"
+def fresh_copy(name: str, copy: str = "run") -> str:
+    """A working copy of a data set, for one measuring process (`copy` names it, so that
+    processes running side by side each have their own)."""
+    copy = f"{name}-{copy}"
     drop(copy)
     if SERVER_URL:
-        postgres_admin(f'CREATE DATABASE "hearth_bench_{name}_run" TEMPLATE "hearth_bench_{name}"')
+        postgres_admin(f'CREATE DATABASE "hearth_bench_{copy.replace("-", "_")}" '
+                       f'TEMPLATE "hearth_bench_{name}"')
     else:
         source = sqlite3.connect(ROOT / "var" / f"bench-{name}.sqlite3")
         target = sqlite3.connect(ROOT / "var" / f"bench-{copy}.sqlite3")

@@ -291,6 +291,10 @@ HEARTH_PERSISTED_QUERY_TOTAL_BYTES = env_int("HEARTH_PERSISTED_QUERY_TOTAL_BYTES
 HEARTH_PLAYGROUND_DIR = Path(
     os.environ.get("HEARTH_PLAYGROUND_DIR", BASE_DIR / "var" / "playground"))
 
+# Feeds and GraphQL over HTTP (issue 15): the frontend's addresses the Atom feeds link to.
+HEARTH_SITE_URL = os.environ.get("HEARTH_SITE_URL", "http://localhost:3000/")
+HEARTH_POST_URL = os.environ.get("HEARTH_POST_URL", "http://localhost:3000/posts/{slug}")
+
 # Per-caller mutation rate limits (requests per window), moderators exempt.
 HEARTH_MUTATION_RATE_LIMIT = env_int("HEARTH_MUTATION_RATE_LIMIT", 60)
 HEARTH_MUTATION_RATE_WINDOW_SECONDS = env_int("HEARTH_MUTATION_RATE_WINDOW_SECONDS", 60)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.account_views import profile
+from feeds.views import comments_feed, posts_feed
 from schema.http.playground import asset as playground_asset
 from schema.http.views import graphql_view
 
@@ -14,4 +15,6 @@ urlpatterns = [
     path("accounts/profile/", profile, name="account_profile"),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
+    path("feeds/posts/", posts_feed, name="feed-posts"),
+    path("feeds/posts/<str:slug>/comments/", comments_feed, name="feed-comments"),
 ]

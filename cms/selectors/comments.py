@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from django.db.models import Count, F, Q, Value, Window
 from django.db.models.functions import Left, Length, RowNumber
 
-from cms.models import Comment
+from cms.models import Comment, CommentStatus
 from cms.models.comments import PATH_SEGMENT
 from cms.policies import (
     Reader,
@@ -193,6 +193,14 @@ def comment_any(*, pk: int) -> Comment | None:
 def comments_by_ids(*, reader: Reader, ids) -> list[Comment]:
     """The comments of `ids` that `reader` may open, with their users, as one batch."""
     return as_batch(list(visible_comments(reader).select_related("user").filter(pk__in=ids)))
+
+
+def latest_approved_comments(*, post_id: int, limit: int) -> list[Comment]:
+    """The newest `limit` approved comments of post `post_id` (which the caller found visible),
+    with their users, without the commenters' private fields: what anyone may see of them."""
+    comments = Comment.objects.filter(post_id=post_id, status=CommentStatus.APPROVED)
+    comments = comments.select_related("user").defer(*unshown_user_fields("user"))
+    return list(comments.defer(*PRIVATE_COMMENT_FIELDS).order_by("-created_at", "-id")[:limit])
 
 
 def moderation_queue(*, reader: Reader, args: PageArgs, status: str = "pending") -> Page:

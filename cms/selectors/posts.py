@@ -1,9 +1,9 @@
 """Reads of posts and their tags: lists for a reader, one post by slug, id or preview token,
 posts and tags by ids."""
 
-from functools import cache
+from functools import cache, lru_cache
 
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -11,7 +11,7 @@ from cms.models import Post, Tag
 from cms.models.posts import PostStatus, is_live, is_scheduled
 from cms.policies import ANONYMOUS, Reader, visible_posts, visible_tags
 from cms.prepared import PreparedQuery
-from cms.selectors.pagination import Page, PageArgs, paginate
+from cms.selectors.pagination import Page, PageArgs, forward_page, paginate
 from cms.selectors.users import unshown_user_fields
 from cms.services import previews
 
@@ -60,6 +60,16 @@ def post_list(*, reader: Reader, args: PageArgs, author_id: int | None = None,
     """A page of the posts `reader` may read, newest first (or oldest): of one author or tag
     (by id), narrowed by tag or author slug, words in title or body, and public status. Of the
     post's text, only the `with_text` fields are read."""
+    unread = tuple(name for name in TEXT_FIELDS if name not in with_text)
+    narrowed = (author_id, tag_id, tag, author, search, status)
+    if args.last is None and all(value is None or value == "" for value in narrowed):
+        # The plain list, forward: prepared (the page's SQL compiled once, the posts and their
+        # authors made without Model.__init__), like a page of top-level comments.
+        start, stop = args.forward_window()
+        query = _list_query(reader.is_signed_in, reader.is_moderator, oldest_first, unread,
+                            start, stop)
+        rows = query(now=timezone.now(), user=reader.pk or 0)
+        return forward_page(rows, start, args.first, visible_posts(reader).count)
     posts = visible_posts(reader)
     if author_id is not None:
         posts = posts.filter(author=author_id)
@@ -68,8 +78,24 @@ def post_list(*, reader: Reader, args: PageArgs, author_id: int | None = None,
     posts = newest_first(_filtered(posts, tag=tag, author=author, search=search, status=status))
     if oldest_first:
         posts = posts.reverse()
-    unread = [name for name in TEXT_FIELDS if name not in with_text]
     return paginate(with_authors(posts).defer(*unread), args)
+
+
+@lru_cache(maxsize=256)
+def _list_query(signed_in: bool, moderator: bool, oldest_first: bool, unread: tuple[str, ...],
+                start: int, stop: int) -> PreparedQuery:
+    """Rows `start` to `stop` of the posts a reader may read, newest (or oldest) first, with
+    their authors and total."""
+
+    def build(now, user):
+        reader = Reader(pk=user if signed_in else None, is_moderator=moderator)
+        posts = newest_first(visible_posts(reader, now=now))
+        if oldest_first:
+            posts = posts.reverse()
+        posts = with_authors(posts).defer(*unread)
+        return posts.annotate(window_total=Window(Count("pk")))[start:stop]
+
+    return PreparedQuery(build)
 
 
 @cache
@@ -140,6 +166,11 @@ def tags_of_posts(*, post_ids: list[int]) -> dict[int, list[Tag]]:
 
 def tags_by_ids(*, reader: Reader, ids: list[int]) -> dict[int, Tag]:
     return {tag.pk: tag for tag in visible_tags(reader).filter(pk__in=ids)}
+
+
+def latest_posts(*, limit: int) -> list[Post]:
+    """The newest `limit` posts anyone may read (live ones), with their authors: a feed's."""
+    return list(newest_first(with_authors(visible_posts(ANONYMOUS)))[:limit])
 
 
 def next_publication(*, now):

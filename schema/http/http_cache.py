@@ -19,6 +19,7 @@ import hashlib
 
 from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import parse_http_date_safe
 from graphql import BREAK, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
@@ -83,25 +84,35 @@ def lists_asked(execution_context) -> bool:
     return found
 
 
-def finish(request, response, *, public: bool, tags=()):
-    """Give a GraphQL JSON response its caching headers: `public` (the view decides: an
-    anonymous GET query answered without errors) is cacheable by CDNs under `tags`, anything
-    else is private."""
-    # Every answer, served from the result cache or not, names all it may depend on: the
-    # session cookie too (a signed-in session is private).
-    patch_vary_headers(response, ["Authorization", "Cookie", "X-Visitor-Token"])
+# What an answer of /graphql/ may depend on besides the URL: its media type (Accept), the
+# caller's credentials and the session cookie (a signed-in session is private).
+CALLER_HEADERS = ("Accept", "Authorization", "Cookie", "X-Visitor-Token")
+
+
+def finish(request, response, *, public: bool, tags=(), vary=CALLER_HEADERS):
+    """Give a response its caching headers: `public` (the view decides: an anonymous GET query
+    answered without errors, a feed) is cacheable by CDNs under `tags`, with an ETag of its
+    media type and body (and its Last-Modified, if set) answering conditional requests with a
+    304; anything else is private."""
+    # Every answer, served from the result cache or not, names all it may depend on.
+    if vary:
+        patch_vary_headers(response, vary)
     if not public:
         response["Cache-Control"] = PRIVATE
         return response
     response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.HEARTH_CDN_MAX_AGE}"
-    response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:40] + '"'
+    digest = hashlib.sha256(response["Content-Type"].encode() + b"\n" + response.content)
+    response["ETag"] = '"' + digest.hexdigest()[:40] + '"'
     tags = sorted(tags)
     if tags:
         response["Cache-Tag"] = ",".join(tags)
         response["Surrogate-Key"] = " ".join(tags)
-    not_modified = get_conditional_response(request, etag=response["ETag"], response=response)
+    modified = response.get("Last-Modified")
+    not_modified = get_conditional_response(
+        request, etag=response["ETag"], response=response,
+        last_modified=parse_http_date_safe(modified) if modified else None)
     if not_modified is not response:
-        for header in ("Cache-Tag", "Surrogate-Key"):
+        for header in ("Cache-Tag", "Surrogate-Key", "Last-Modified"):
             if header in response:
                 not_modified[header] = response[header]
     return not_modified

@@ -14,7 +14,8 @@ from django.utils import timezone
 from cms.models import Comment, Post, User
 from cms.policies import ANONYMOUS, Reader, visible_posts
 from cms.prepared import Among, PreparedQuery
-from cms.selectors.posts import post_lookup
+from cms.selectors.pagination import PageArgs
+from cms.selectors.posts import post_list, post_lookup
 from tests.support.factories import comment, draft_post, published_post
 
 
@@ -63,6 +64,29 @@ def test_post_lookup_finds_what_visible_to_finds(posts, users, reader, field, wi
             assert len(queries) == (0 if with_author else 1)
             if with_author:  # account fields stay in the database
                 assert {"password", "email"} <= p.author.get_deferred_fields()
+
+
+@pytest.mark.parametrize("reader", [None, "author", "editor"])
+@pytest.mark.parametrize("oldest_first", [False, True])
+def test_the_plain_post_list_is_prepared_and_pages_as_the_filtered_one(posts, users, reader,
+                                                                        oldest_first):
+    """Without filters the list runs prepared; with an empty filter it is the same list, run
+    as a plain queryset: both give the same posts, cursors, pages and totals."""
+    viewer = Reader.of(users[reader] if reader else None)
+    for args in (PageArgs(first=2, after=None, last=None, before=None),
+                 PageArgs(first=2, after=1, last=None, before=None),
+                 PageArgs(first=50, after=None, last=None, before=None)):
+        with CaptureQueriesContext(connection) as queries:
+            plain = post_list(reader=viewer, args=args, oldest_first=oldest_first, with_text=())
+        assert len(queries) == 1
+        assert all({"body", "html"} <= p.get_deferred_fields() for p in plain.rows)
+        through_filters = post_list(reader=viewer, args=args, oldest_first=oldest_first,
+                                    with_text=(), search=" ")
+        assert [row(p) for p in plain.rows] == [row(p) for p in through_filters.rows]
+        assert plain.cursors == through_filters.cursors
+        assert (plain.has_next, plain.has_previous, plain.total) == (
+            through_filters.has_next, through_filters.has_previous, through_filters.total)
+        assert all(p.author.pk == p.author_id for p in plain.rows)
 
 
 def test_values_are_bound_on_every_run(posts):
