@@ -38,6 +38,8 @@ example: $(STAMP)
 	@echo ""
 	$(BIN)/python -m http.server 8080 --bind 127.0.0.1 --directory examples/blog & trap "kill $$!" EXIT; \
 	CORS_ALLOWED_ORIGINS=http://127.0.0.1:8080,http://localhost:8080 \
+	CSRF_TRUSTED_ORIGINS=http://127.0.0.1:8080,http://localhost:8080 \
+	HEARTH_ACCOUNT_SITE_URL=http://127.0.0.1:8080/ \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Optional: GraphiQL and React from npm into var/playground, so /graphql/ serves the playground
