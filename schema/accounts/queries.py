@@ -37,6 +37,6 @@ class AccountQuery:
                                   "admin or the environment).")
     def sign_in_providers(self, info: Info) -> list[SignInProvider]:
         request = info.context.request
-        return [SignInProvider(id=provider.id, name=provider.name,
+        return [SignInProvider(id=provider.sub_id, name=provider.name,
                                url=request.build_absolute_uri(provider.get_login_url(request)))
                 for provider in social_adapter().list_providers(request)]

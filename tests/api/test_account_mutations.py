@@ -13,7 +13,7 @@ from django.test import Client
 
 from cms.models import Comment, Reaction, Role, User
 from cms.services.reactions import reaction_add
-from config.accounts_env import frontend_urls
+from config.accounts_env import frontend_urls, providers
 from tests.conftest import GraphQLClient, make_user
 from tests.support.factories import published_post
 
@@ -312,3 +312,17 @@ def test_no_account_mutation_ever_shows_an_email_address(signed_in):
             {"query": query, "variables": variables or {}}), content_type="application/json",
             headers={"X-CSRFToken": signed_in.csrf})
         assert b"rita@example.com" not in response.content
+
+
+def test_sign_in_providers_lists_the_configured_sites_and_no_secret(gql, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = providers({
+        "HEARTH_OIDC_ISSUER": "https://id.example", "HEARTH_OIDC_ID": "corp",
+        "HEARTH_OIDC_NAME": "Corp ID", "HEARTH_OIDC_CLIENT_ID": "corp-client",
+        "HEARTH_OIDC_SECRET": "corp-secret", "HEARTH_GITHUB_CLIENT_ID": "gh-client",
+        "HEARTH_GITHUB_SECRET": "gh-secret"})
+    response = gql.post("{ signInProviders { id name url } }")
+    listed = {p["id"]: p for p in response.json()["data"]["signInProviders"]}
+    assert listed["corp"] == {"id": "corp", "name": "Corp ID",
+                              "url": "http://testserver/accounts/oidc/corp/login/"}
+    assert listed["github"]["url"] == "http://testserver/accounts/github/login/"
+    assert b"secret" not in response.content and b"client" not in response.content
