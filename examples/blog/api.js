@@ -10,6 +10,18 @@ const TOKEN_KEY = "hearth.visitorToken";
 
 export class ApiDown extends Error {}
 
+// A fetch that fails outright is either Hearth down or Hearth refusing this origin (CORS): the
+// browser says the same for both. An opaque request (no-cors) still reaches a server that is up.
+async function whyUnreachable() {
+  try {
+    await fetch(API_URL, { mode: "no-cors", cache: "no-store" });
+  } catch (error) {
+    return `Hearth at ${API_URL} is not answering.`;
+  }
+  return `Hearth at ${API_URL} is up but does not let this site (${location.origin}) read its `
+    + `answers: add ${location.origin} to its CORS_ALLOWED_ORIGINS setting.`;
+}
+
 let csrfToken = null;
 
 // Set by accounts.js while a reader is signed in: sent with every mutation of the session.
@@ -35,7 +47,7 @@ export async function send(request) {
     // With Hearth's session cookie, if the reader signed in (accounts.js).
     response = await fetch(request.url, { credentials: "include", ...request.init });
   } catch (error) {
-    throw new ApiDown(`Hearth at ${API_URL} is not answering.`);
+    throw new ApiDown(await whyUnreachable());
   }
   let body;
   try {

@@ -5,6 +5,9 @@
 import { showReactors, signedIn, startAccounts } from "./accounts.js";
 import { mutate, params, query, rememberVisitor } from "./api.js";
 
+import { rememberPending, withOwnPending } from "./pending.js";
+
+const PREVIEW = params.get("preview"); // a preview token from the admin: drafts too
 const PAGE_SIZE = 100;
 
 const COMMENT_FIELDS = `
@@ -15,8 +18,8 @@ const COMMENT_FIELDS = `
 `;
 
 const POST_QUERY = `
-  query Post($slug: String!) {
-    post(slug: $slug) {
+  query Post($slug: String!, $preview: String) {
+    post(slug: $slug, previewToken: $preview) {
       id slug title html publishedAt commentCount commentsOpen
       author { displayName }
       reactions { counts { kind count } viewerReactions }
@@ -26,8 +29,8 @@ const POST_QUERY = `
 const NEWEST_QUERY = `query Newest { posts(first: 1) { edges { node { slug } } } }`;
 
 const THREAD_QUERY = `
-  query Thread($slug: String!, $after: String) {
-    post(slug: $slug) {
+  query Thread($slug: String!, $after: String, $preview: String) {
+    post(slug: $slug, previewToken: $preview) {
       thread(first: ${PAGE_SIZE}, after: $after) {
         pageInfo { hasNextPage endCursor }
         edges { node { ${COMMENT_FIELDS} } }
@@ -54,7 +57,7 @@ async function loadThread(slug) {
   const comments = [];
   let after = null;
   do {
-    const data = await query(THREAD_QUERY, { slug, after });
+    const data = await query(THREAD_QUERY, { slug, after, preview: PREVIEW });
     const page = data.post.thread;
     comments.push(...page.edges.map((edge) => edge.node));
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
@@ -77,6 +80,10 @@ function likes(reactions) {
 
 function people(n) {
   return n === 1 ? "1 person" : `${n} people`;
+}
+
+function peopleLikeThis(n) {
+  return n === 1 ? "1 person likes this" : `${n} people like this`;
 }
 
 function showLikes(button, label, reactions, words) {
@@ -236,6 +243,7 @@ function setupForm(section, post) {
         return;
       }
       const comment = { ...result.comment, mine: true };
+      if (comment.status === "PENDING") rememberPending(post, comment);
       const li = renderComment(comment);
       const parent = replyTo && document.getElementById(`comment-${replyTo.id}`);
       (parent ? parent.querySelector(":scope > .replies") : section.querySelector(".thread"))
@@ -289,10 +297,11 @@ async function start() {
       const newest = await query(NEWEST_QUERY);
       slug = newest.posts.edges[0]?.node.slug;
     }
-    const data = slug ? await query(POST_QUERY, { slug }) : { post: null };
+    const data = slug ? await query(POST_QUERY, { slug, preview: PREVIEW }) : { post: null };
     const post = data.post;
     if (!post) {
       main.innerHTML = "<h1>Nothing here</h1><p>There is no such post.</p>";
+      document.body.dataset.ready = "missing";
       return;
     }
     const comments = await loadThread(slug);
@@ -301,10 +310,15 @@ async function start() {
     page.querySelector(".post-title").textContent = post.title;
     page.querySelector(".post-author").textContent = post.author.displayName;
     const date = page.querySelector(".post-date");
-    date.dateTime = post.publishedAt;
-    date.textContent = dateFormat.format(new Date(post.publishedAt));
+    if (post.publishedAt) {
+      date.dateTime = post.publishedAt;
+      date.textContent = dateFormat.format(new Date(post.publishedAt));
+    } else {
+      date.textContent = "not published yet";
+    }
+    if (PREVIEW) page.querySelector(".post").classList.add("preview");
     page.querySelector(".post-body").innerHTML = post.html; // sanitized by Hearth
-    const words = (n) => `${people(n)} like this`;
+    const words = peopleLikeThis;
     const button = page.querySelector(".post-like");
     const label = page.querySelector(".post-likes");
     showLikes(button, label, post.reactions, words);
@@ -314,7 +328,7 @@ async function start() {
     likeToggle(button, label, post.id, words, drawReactors);
     drawReactors();
     page.querySelector(".responses").textContent = responses(post.commentCount);
-    renderThread(page.querySelector(".thread"), comments);
+    renderThread(page.querySelector(".thread"), withOwnPending(post, comments));
     const section = page.querySelector(".comments");
     main.replaceChildren(page);
     if (post.commentsOpen) {
