@@ -273,9 +273,9 @@ def _moderate_action(status: str, description: str):
 
 @admin.register(Comment)
 class CommentAdmin(CommentDeskMixin, ModelAdmin):
-    list_display = ["excerpt", "commenter", "author_email", "ip_address", "post_link",
-                    "parent_link", "status", "created_at", "row_actions", "reply_count",
-                    "descendant_count"]
+    # The desk: what was said and what to do first; where and by whom after.
+    list_display = ["excerpt", "row_actions", "status", "commenter", "post_link", "parent_link",
+                    "created_at", "author_email", "ip_address", "reply_count"]
     list_filter = ["status", ("post", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["body", "author_name", "author_email", "ip_address", "user__username"]
     # The parent's author too: "in reply to" names them.
@@ -463,4 +463,5 @@ class ApiTokenAdmin(ModelAdmin):
             revoked += 1
         self.message_user(request, f"{revoked} token(s) revoked.", messages.SUCCESS)
 
+import cms.admin_privacy  # noqa: E402, F401 - registers the e-mail and personal-data tools
 from cms import admin_webhooks  # noqa: E402, F401 - registers the webhook models

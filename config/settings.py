@@ -369,3 +369,38 @@ LOGGING = {
         "strawberry.execution": {"handlers": ["console"], "level": "ERROR"},
     },
 }
+
+# E-mail (issue 16): Django's e-mail framework. SMTP when EMAIL_HOST is set; without it the
+# console in development (messages printed by the worker), SMTP on localhost:25 in production.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST or not DEBUG
+                 else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hearth@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in messages: Hearth's own address (unsubscribe, confirm, personal data, admin); posts
+# link to HEARTH_POST_URL (feeds, above).
+HEARTH_SITE_NAME = os.environ.get("HEARTH_SITE_NAME", "Hearth")
+HEARTH_PUBLIC_URL = os.environ.get("HEARTH_PUBLIC_URL", "http://127.0.0.1:8000")
+# WordPress's "Email me whenever": anyone posts a comment (to the post's author), a comment is
+# held for moderation (to editors and administrators).
+HEARTH_NOTIFY_POST_AUTHOR = env_bool("HEARTH_NOTIFY_POST_AUTHOR", True)
+HEARTH_NOTIFY_MODERATORS = env_bool("HEARTH_NOTIFY_MODERATORS", True)
+HEARTH_MAIL_MAX_ATTEMPTS = env_int("HEARTH_MAIL_MAX_ATTEMPTS", 5)
+HEARTH_MAIL_BACKOFF_SECONDS = env_int("HEARTH_MAIL_BACKOFF_SECONDS", 60)
+HEARTH_MAIL_KEEP_DAYS = env_int("HEARTH_MAIL_KEEP_DAYS", 30)
+# Requests that make Hearth send mail (subscribe, personal-data links, notify-me-of-replies), per
+# hour: per account or IP, and everyone together. Confirmation and personal-data links expire.
+HEARTH_MAIL_REQUEST_LIMIT = env_int("HEARTH_MAIL_REQUEST_LIMIT", 10)
+HEARTH_MAIL_REQUEST_TOTAL_LIMIT = env_int("HEARTH_MAIL_REQUEST_TOTAL_LIMIT", 1000)
+HEARTH_MAIL_LINK_SECONDS = env_int("HEARTH_MAIL_LINK_SECONDS", 2 * 24 * 3600)
+# Personal data (issue 16): an erased person's comments are "anonymize"d (kept without name,
+# e-mail, address, IP) or "remove"d (trashed and emptied; counts follow).
+HEARTH_PRIVACY_ERASE_COMMENTS = os.environ.get("HEARTH_PRIVACY_ERASE_COMMENTS", "anonymize")
+if HEARTH_PRIVACY_ERASE_COMMENTS not in ("anonymize", "remove"):
+    raise ImproperlyConfigured("HEARTH_PRIVACY_ERASE_COMMENTS is anonymize or remove.")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cms import mail_pages
 from config.account_views import profile
 from config.views import example_blog, start
 from feeds.views import comments_feed, posts_feed
@@ -19,6 +20,10 @@ urlpatterns = [
     path("accounts/profile/", profile, name="account_profile"),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
+    path("mail/confirm/<str:token>/", mail_pages.confirm_subscription, name="mail-confirm"),
+    path("mail/unsubscribe/<str:token>/", mail_pages.unsubscribe, name="mail-unsubscribe"),
+    path("privacy/export/<str:token>/", mail_pages.export_personal_data, name="privacy-export"),
+    path("privacy/erase/<str:token>/", mail_pages.erase_personal_data, name="privacy-erase"),
     path("feeds/posts/", posts_feed, name="feed-posts"),
     path("feeds/posts/<str:slug>/comments/", comments_feed, name="feed-comments"),
 ]

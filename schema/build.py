@@ -16,9 +16,11 @@ from schema.core.limits import MutationRateLimit, QueryLimits
 from schema.engine.fast_execution import FastExecutionContext, StandardInfo
 from schema.http.http_cache import CacheTags
 from schema.http.result_cache import MarkQueries
+from schema.mail.mutations import MailMutation
 from schema.nodes import NodeQuery
 from schema.posts.mutations import PostMutation, PreviewMutation
 from schema.posts.queries import PostQuery
+from schema.privacy.mutations import PrivacyMutation
 from schema.reactions.mutations import ReactionMutation
 
 logger = logging.getLogger("hearth")
@@ -49,7 +51,8 @@ class Query(NodeQuery, PostQuery, CommentQuery, AccountQuery, ModerationQuery):
                              "why it was refused (then nothing was written). Callers are "
                              "authenticated by `Authorization: Bearer <token>` or a browser "
                              "session; anonymous visitors may comment and react.")
-class Mutation(PostMutation, CommentMutation, ReactionMutation, PreviewMutation, AccountMutation):
+class Mutation(PostMutation, CommentMutation, ReactionMutation, PreviewMutation, MailMutation,
+               PrivacyMutation, AccountMutation):
     pass
 
 schema = strawberry.Schema(

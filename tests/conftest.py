@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from cms.models import Role, User
+from tests.support.smtp import mailbox, smtp_server  # noqa: F401 - fixtures for every test
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +19,7 @@ def _fast_rules(settings):
     cache.clear()
     settings.HEARTH_RESULT_CACHE_SECONDS = 0
     settings.HEARTH_MUTATION_RATE_LIMIT = 1_000_000
+    settings.HEARTH_MAIL_REQUEST_LIMIT = settings.HEARTH_MAIL_REQUEST_TOTAL_LIMIT = 1_000_000
     # A fast hasher: the `users` fixture makes six users per test, ~1 s each with PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,4 +1,5 @@
 from cms.models.comments import Comment, CommentStatus
+from cms.models.mail import MailKind, MailOptOut, MailStatus, OutgoingMail, Subscriber
 from cms.models.posts import Post, PostStatus, Tag
 from cms.models.reactions import Reaction, ReactionKind
 from cms.models.revisions import PostRevision
@@ -10,12 +11,17 @@ __all__ = [
     "ApiToken",
     "Comment",
     "CommentStatus",
+    "MailKind",
+    "MailOptOut",
+    "MailStatus",
+    "OutgoingMail",
     "Post",
     "PostRevision",
     "PostStatus",
     "Reaction",
     "ReactionKind",
     "Role",
+    "Subscriber",
     "Tag",
     "User",
     "WebhookAttempt",

@@ -53,6 +53,8 @@ class Comment(ReactionCounts, models.Model):
                               default=CommentStatus.PENDING)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notify_replies = models.BooleanField(
+        default=False, help_text="E-mail the author when someone replies (they ticked it).")
     reply_count = models.PositiveIntegerField(default=0, editable=False,
                                               help_text="Approved direct replies.")
     descendant_count = models.PositiveIntegerField(default=0, editable=False,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cms import content_versions, webhooks
+from cms import content_versions, mail, webhooks
 from cms.errors import DomainError, ErrorCode
 from cms.models import Comment, CommentStatus, Post
 from cms.models.comments import PATH_SEGMENT
@@ -27,6 +27,7 @@ from cms.policies import (
     visible_posts,
 )
 from cms.rendering import render_markdown
+from cms.services import mail_quota
 from cms.services.validation import clean_email, clean_text, clean_url
 
 
@@ -79,6 +80,8 @@ def _set_status(comment: Comment, status: str) -> None:
         _change_counts(comment, +1 if is_approved else -1)
         webhooks.enqueue_comment_event(
             comment, "comment.approved" if is_approved else "comment.removed")
+        if is_approved:
+            mail.queue_comment_approved(comment)
     content_versions.post_written(comment.post_id)
 
 
@@ -91,9 +94,10 @@ def _clean_body(body: str | None) -> str:
 def comment_create(*, actor, post: Post, body: str, parent: Comment | None = None,
                    author_name: str | None = None, author_email: str | None = None,
                    author_url: str | None = None, ip_address: str | None = None,
-                   user_agent: str = "") -> Comment:
+                   user_agent: str = "", notify_replies: bool = False) -> Comment:
     """Add a comment or a reply. Guests give a name and an e-mail; signed-in users are
-    themselves."""
+    themselves. `notify_replies`: e-mail the author when an approved reply comes (limited per
+    caller, as every request that makes Hearth send mail)."""
     post = _lock_post(post.pk)
     if not visible_posts(Reader.of(actor)).filter(pk=post.pk).exists():
         raise DomainError(ErrorCode.NOT_FOUND, "There is no such post.", field="postId")
@@ -126,20 +130,24 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
     moderator = comment_moderator()
     moderator.allow(draft)
     decision = moderator.decide(draft)
+    if notify_replies and email:
+        mail_quota.require(ip=draft.ip_address, user=user, field="notifyReplies")
 
     comment = Comment.objects.create(
         post=post, parent=parent, depth=parent.depth + 1 if parent else 0, user=user,
         author_name=name, author_email=email, author_url=url, ip_address=draft.ip_address,
         user_agent=draft.user_agent, body=body, html=render_markdown(body, for_comment=True),
-        status=decision.status,
+        status=decision.status, notify_replies=bool(notify_replies and email),
     )
     comment.path = (parent.path if parent else "") + f"{comment.pk:0{PATH_SEGMENT}d}"
     comment.save(update_fields=["path"])
     webhooks.enqueue_comment_event(comment, "comment.created")
+    mail.queue_comment_created(comment)
     content_versions.post_written(comment.post_id)
     if comment.status == CommentStatus.APPROVED:
         _change_counts(comment, +1)
         webhooks.enqueue_comment_event(comment, "comment.approved")
+        mail.queue_comment_approved(comment)
     return comment
 
 
@@ -180,6 +188,33 @@ def comment_moderate(*, actor, comment: Comment, status: str) -> Comment:
     comment = _lock_comment(comment)
     if comment.status != status:
         _set_status(comment, status)
+    return comment
+
+
+# The name an erased commenter's comments keep (WordPress's "Anonymous").
+ANONYMOUS_NAME = "Anonymous"
+
+
+@transaction.atomic
+def comment_erase_author(*, comment: Comment, remove: bool) -> Comment:
+    """Personal-data erasure: the comment keeps no account, name, e-mail, website, IP or user
+    agent. With `remove` it is also trashed (counts follow; with approved replies it stays a
+    placeholder) and its text emptied. The caller decides who may (cms/services/privacy.py)."""
+    comment = _lock_comment(comment)
+    if remove and comment.status in (CommentStatus.APPROVED, CommentStatus.PENDING):
+        _set_status(comment, CommentStatus.TRASH)
+    comment.user = None
+    comment.author_name = ANONYMOUS_NAME
+    comment.author_email = comment.author_url = comment.user_agent = ""
+    comment.ip_address = None
+    comment.notify_replies = False
+    fields = ["user", "author_name", "author_email", "author_url", "user_agent", "ip_address",
+              "notify_replies"]
+    if remove:
+        comment.body = comment.html = ""
+        fields += ["body", "html"]
+    comment.save(update_fields=fields)
+    content_versions.post_written(comment.post_id)
     return comment
 
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cms import content_versions, webhooks
+from cms import content_versions, mail, webhooks
 from cms.errors import DomainError, ErrorCode, ValidationErrors
 from cms.models import Post, PostStatus, Tag
 from cms.policies import (
@@ -180,6 +180,7 @@ def post_publish(*, actor, post: Post, publish_at: datetime | None = None) -> Po
     post.status = PostStatus.PUBLISHED
     post.save()
     webhooks.enqueue_post_event(post, "post.published")
+    mail.queue_post_published(post)
     content_versions.post_written(post.pk)
     return post
 

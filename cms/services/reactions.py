@@ -89,3 +89,15 @@ def reaction_remove(*, subject: Post | Comment, kind: str, user=None,
     if deleted:
         _changed(subject, kind, -1)
     return bool(deleted)
+
+
+@transaction.atomic
+def reaction_delete(*, reaction: Reaction) -> bool:
+    """Remove one stored reaction whatever state its subject is in (personal-data erasure; a
+    trashed comment keeps its counts exact too). Returns False when it was already gone."""
+    subject = reaction.comment if reaction.comment_id else reaction.post
+    type(subject).objects.select_for_update().filter(pk=subject.pk).exists()
+    deleted, _ = Reaction.objects.filter(pk=reaction.pk).delete()
+    if deleted:
+        _changed(subject, reaction.kind, -1)
+    return bool(deleted)

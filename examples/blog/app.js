@@ -226,6 +226,7 @@ function setupForm(section, post) {
       postId: post.id,
       body: fields.body,
       parentId: replyTo?.id ?? null,
+      notifyReplies: fields.notifyReplies === "on", // the box is examples/blog/mail.js's feature
       ...(signedIn() ? {} : {
         authorName: fields.authorName,
         authorEmail: fields.authorEmail,

@@ -28,6 +28,10 @@ class AddCommentInput:
     author_url: str | None = strawberry.field(default=None, description="The commenter's web "
                                               "address, shown with the comment; at most 200 "
                                               "characters.")
+    notify_replies: bool | None = strawberry.field(
+        default=False, description="E-mail the commenter when an approved reply to this comment "
+                                   "comes (each message with an unsubscribe link); counts against "
+                                   "the caller's e-mail quota (RATE_LIMITED).")
 
 
 @strawberry.input(description="The new text of a comment.")
@@ -75,7 +79,8 @@ class CommentMutation:
                 actor=context.user, post=post, parent=parent, body=input.body,
                 author_name=input.author_name, author_email=input.author_email,
                 author_url=input.author_url, ip_address=context.client_ip,
-                user_agent=context.request.headers.get("User-Agent", ""))
+                user_agent=context.request.headers.get("User-Agent", ""),
+                notify_replies=bool(input.notify_replies))
             context.own_comment_ids.add(comment.pk)
             return comment
 

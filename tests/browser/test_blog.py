@@ -266,3 +266,30 @@ def test_a_readable_message_when_the_api_is_down(page, site):
     assert "could not be loaded" in alert.inner_text()
     assert "not answering" in alert.inner_text()
     assert page.locator("button", has_text="Try again").is_visible()
+
+
+def test_notify_me_boxes_reach_hearth_and_the_confirmation_link_works(page, site, hearth):
+    open_blog(page, site, hearth["url"])
+    form = page.locator("form.comment-form")
+    form.locator("textarea[name=body]").fill("Tell me when someone answers, please.")
+    form.locator("input[name=authorName]").fill("Nora Notify")
+    form.locator("input[name=authorEmail]").fill("nora@example.org")
+    form.locator("input[name=notifyReplies]").check()
+    form.locator("button[type=submit]").click()
+    comment_item(page, "Tell me when someone answers").wait_for()
+    stored = hearth["manage"]("shell", "-c", "from cms.models import Comment; print(Comment."
+                              "objects.get(author_email='nora@example.org').notify_replies)")
+    assert stored.split()[-1] == "True"
+
+    box = page.locator("form.subscribe-form")
+    box.locator("input[name=email]").fill("nora@example.org")
+    box.locator("button").click()
+    status = box.locator(".subscribe-status")
+    status.wait_for()  # shown when Hearth answered
+    assert "Check your inbox" in status.inner_text()
+    printed = hearth["manage"]("run_webhooks", "--once")  # the console backend prints it
+    link = next(word for word in printed.split() if "/mail/confirm/" in word)
+    origin = hearth["url"].removesuffix("/graphql/")
+    page.goto(origin + "/mail/confirm/" + link.split("/mail/confirm/", 1)[1])
+    page.locator("button[type=submit]").click()
+    page.wait_for_selector("text=You will receive new posts by e-mail.")

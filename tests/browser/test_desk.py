@@ -177,6 +177,7 @@ def test_moderate_from_the_desk(page, hearth):  # noqa: F811
     sign_in(page, hearth)
     assert page.locator("#desk-pending .desk-card-number").inner_text() == "1"
     assert page.locator(".desk-pending").first.inner_text() == "1"
+    page.set_viewport_size({"width": 1600, "height": 1000})
     page.goto(f"{hearth}/admin/cms/comment/")
     rows = page.locator("#result_list tbody tr")
     assert "A Month in the Country" in rows.first.inner_text()  # the demo's last, newest first

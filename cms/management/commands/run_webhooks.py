@@ -1,11 +1,12 @@
-"""Drain the webhook queue: `python manage.py run_webhooks` runs until stopped; `--once` attempts
-every due delivery and exits."""
+"""Drain the outbox: `python manage.py run_webhooks` sends queued publish webhooks and e-mails
+until stopped; `--once` attempts every due delivery and message and exits."""
 
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
+from cms import mail
 from cms.services.posts import posts_purge_trash
 from cms.webhooks import deliver_due
 
@@ -13,31 +14,34 @@ PURGE_EVERY_SECONDS = 3600
 
 
 class Command(BaseCommand):
-    help = "Send queued publish webhooks, retrying failures with exponential backoff."
+    help = ("Send queued publish webhooks and e-mails, retrying failures with exponential "
+            "backoff.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true",
-                            help="Attempt the due deliveries and exit.")
+                            help="Attempt the due deliveries and messages, and exit.")
         parser.add_argument("--interval", type=float, default=1.0,
                             help="Seconds between polls of the queue (default 1).")
 
     def handle(self, *args, once: bool = False, interval: float = 1.0, **options):
         if once:
             made = deliver_due()
-            self.stdout.write(f"{made} webhook attempt(s) made.")
+            sent = mail.deliver_due()
+            self.stdout.write(f"{made} webhook attempt(s) made, {sent} e-mail(s) handled.")
             return
-        self.stdout.write("Sending webhooks; stop with Ctrl-C.")
+        self.stdout.write("Sending webhooks and e-mails; stop with Ctrl-C.")
         purged_at = 0.0
         try:
             while True:
                 close_old_connections()
                 try:
                     if time.monotonic() - purged_at > PURGE_EVERY_SECONDS:
+                        mail.purge_old()
                         posts_purge_trash()  # the trash's 30 days, without a cron job
                         purged_at = time.monotonic()
-                    made = deliver_due()
+                    made = deliver_due() + mail.deliver_due()
                 except DatabaseError as error:  # the database restarting must not end the worker
-                    self.stderr.write(f"Webhook queue unavailable: {error}")
+                    self.stderr.write(f"Outbox unavailable: {error}")
                     made = 0
                 if not made:
                     time.sleep(interval)
