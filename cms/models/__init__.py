@@ -6,6 +6,7 @@ from cms.models.revisions import PostRevision
 from cms.models.tokens import ApiToken
 from cms.models.users import Role, User
 from cms.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from cms.models.wordpress import OldSlug, WordPressItem, WordPressKind
 
 __all__ = [
     "ApiToken",
@@ -14,6 +15,7 @@ __all__ = [
     "MailKind",
     "MailOptOut",
     "MailStatus",
+    "OldSlug",
     "OutgoingMail",
     "Post",
     "PostRevision",
@@ -27,4 +29,6 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WordPressItem",
+    "WordPressKind",
 ]

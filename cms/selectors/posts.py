@@ -125,17 +125,21 @@ def post_lookup(field: str, with_author: bool, reader: Reader, *,
 def post_get(*, reader: Reader, slug: str | None = None, pk: int | None = None,
              preview_token: str | None = None, with_author: bool = False) -> Post | None:
     """The post of `slug` or `pk` that `reader` may read; with a preview token, the post the
-    token opens whatever its status (None for a bad or expired token)."""
+    token opens whatever its status (None for a bad or expired token). A slug no post has now
+    finds the post that had it before (OldSlug); its `slug` is the current one."""
     opened = None
     if preview_token is not None:
         opened = previews.post_id_from_preview_token(preview_token)
         if opened is None:
             return None
-    lookup = post_lookup("slug" if slug is not None else "pk", with_author, reader,
-                         preview=opened is not None)
-    found = lookup(key=slug if slug is not None else pk, now=timezone.now(),
-                   user=reader.pk or 0, opened=opened or 0)
-    return found[0] if found else None
+    fields = ("slug", "old_slugs__slug") if slug is not None else ("pk",)
+    for field in fields:  # a slug the post had before (an old permalink) if no post has it now
+        lookup = post_lookup(field, with_author, reader, preview=opened is not None)
+        found = lookup(key=slug if slug is not None else pk, now=timezone.now(),
+                       user=reader.pk or 0, opened=opened or 0)
+        if found:
+            return found[0]
+    return None
 
 
 def post_visible(*, reader: Reader, pk: int) -> Post | None:

@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from cms import content_versions, mail, webhooks
 from cms.errors import DomainError, ErrorCode, ValidationErrors
-from cms.models import Post, PostStatus, Tag
+from cms.models import OldSlug, Post, PostStatus, Tag
 from cms.policies import (
     require_can_edit_post,
     require_can_publish_post,
@@ -131,6 +131,14 @@ def post_create(*, actor, title: str, body: str, slug: str | None = None,
     return post
 
 
+def _keep_old_slug(post: Post, slug: str) -> None:
+    """Rename `post`, keeping its slug as an old one: old links find it (the newest holder of
+    an old slug is the post found by it)."""
+    OldSlug.objects.update_or_create(slug=post.slug, defaults={"post": post})
+    OldSlug.objects.filter(post=post, slug=slug).delete()
+    post.slug = slug
+
+
 def _locked_post(post: Post) -> Post:
     return Post.objects.select_for_update().get(pk=post.pk)
 
@@ -153,8 +161,8 @@ def post_update(*, actor, post: Post, title: str | None = None, body: str | None
     if body is not None:
         post.body = body
         post.html = render_markdown(body)
-    if slug is not None:
-        post.slug = _clean_slug(slug, exclude_pk=post.pk)
+    if slug is not None and slug != post.slug:
+        _keep_old_slug(post, _clean_slug(slug, exclude_pk=post.pk))
     if excerpt is not None:
         post.excerpt = excerpt
     if comments_open is not None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0009_mail'),
+        ('cms', '0010_wordpress'),
     ]
 
     operations = [
