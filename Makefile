@@ -46,6 +46,8 @@ example: $(STAMP)
 	@echo ""
 	$(BIN)/python -m http.server $(EXAMPLE_PORT) --bind $(EXAMPLE_HOST) --directory examples/blog & trap "kill $$!" EXIT; \
 	CORS_ALLOWED_ORIGINS=$(EXAMPLE_URL),http://localhost:$(EXAMPLE_PORT) \
+	CSRF_TRUSTED_ORIGINS=$(EXAMPLE_URL),http://localhost:$(EXAMPLE_PORT) \
+	HEARTH_ACCOUNT_SITE_URL=$(EXAMPLE_URL)/ \
 	HEARTH_PREVIEW_URL="$(EXAMPLE_URL)/?api=http://$(HOST):$(PORT)/graphql/&slug={slug}&preview={token}" \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

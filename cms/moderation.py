@@ -27,8 +27,11 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from cms.errors import DomainError, ErrorCode
-from cms.models import Comment, CommentStatus, Post, User
+from cms.models import Comment, CommentStatus, Post, Role, User
 from cms.policies import is_moderator, is_signed_in
+
+# Accounts anyone can open: subscribers, and accounts without a role.
+READER_ROLES = {Role.SUBSCRIBER, None}
 
 # One match per link: an <a> tag, or an address with or without its scheme (so that
 # "https://www.example.com" counts once, not twice).
@@ -75,7 +78,8 @@ class DefaultCommentModerator(CommentModerator):
     words twice under one comment are refused; one author writes at most one comment per
     HEARTH_COMMENT_FLOOD_SECONDS (moderators excepted); more than HEARTH_COMMENT_MAX_LINKS
     links are held, even after an edit; guests are approved once an earlier comment of the
-    same name and e-mail was."""
+    same name and e-mail was, readers (subscribers) once an earlier comment of their account
+    was; other accounts (authors, contributors) at once."""
 
     def allow(self, draft: CommentDraft) -> None:
         if draft.user is None:
@@ -89,7 +93,16 @@ class DefaultCommentModerator(CommentModerator):
         if too_many_links(draft.body):
             return Decision(CommentStatus.PENDING, "links")
         if is_signed_in(draft.user):
-            return Decision(CommentStatus.APPROVED, "signed in")
+            if draft.user.role not in READER_ROLES:
+                return Decision(CommentStatus.APPROVED, "signed in")
+            # Anyone may open a reader account, so a reader's first comment waits for a
+            # moderator as a guest's does; once one of the account's comments was approved,
+            # the next ones are approved at once.
+            known = Comment.objects.filter(user=draft.user,
+                                           status=CommentStatus.APPROVED).exists()
+            if known:
+                return Decision(CommentStatus.APPROVED, "previously approved")
+            return Decision(CommentStatus.PENDING, "new reader")
         # WordPress's "comment author must have a previously approved comment": the same name
         # AND e-mail, so an approved guest's address does not approve whoever writes under
         # another name.

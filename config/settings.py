@@ -8,6 +8,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 
+from config import accounts_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -51,6 +53,13 @@ INSTALLED_APPS = [
     # Before strawberry_django, so `manage.py export_schema` is Hearth's (it takes no arguments).
     "schema",
     "strawberry_django",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.google",
+    "allauth.headless",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into its answer
 ]
 
@@ -72,7 +82,7 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -112,7 +122,8 @@ AUTH_USER_MODEL = "cms.User"
 # HEARTH_ADMIN_LOGIN_COOLOFF_MINUTES, even with the right password, and no password is hashed.
 # Attempts live in the database (shared by every worker) and are deleted after the cool-off.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
-                           "django.contrib.auth.backends.ModelBackend"]
+                           "django.contrib.auth.backends.ModelBackend",
+                           "allauth.account.auth_backends.AuthenticationBackend"]
 AXES_FAILURE_LIMIT = env_int("HEARTH_ADMIN_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("HEARTH_ADMIN_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -170,7 +181,8 @@ if CORS_ALLOW_ALL_ORIGINS:
     CORS_ALLOWED_ORIGINS = []
 CORS_ALLOW_CREDENTIALS = bool(CORS_ALLOWED_ORIGINS)
 CORS_URLS_REGEX = r"^/graphql/?$"
-CORS_ALLOW_HEADERS = ["content-type", "authorization", "x-visitor-token", "if-none-match"]
+CORS_ALLOW_HEADERS = ["content-type", "authorization", "x-visitor-token", "if-none-match",
+                      "x-csrftoken"]
 CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -335,6 +347,39 @@ HEARTH_IMAGE_WIDTHS = sorted({int(w) for w in env_list("HEARTH_IMAGE_WIDTHS",
 # (HEARTH_MAX_BODY_BYTES) still bounds the operation's own fields.
 HEARTH_UPLOAD_MAX_BODY_BYTES = env_int("HEARTH_UPLOAD_MAX_BODY_BYTES",
                                        HEARTH_IMAGE_MAX_BYTES + 64 * 1024)
+# Reader accounts and sign-in with another site (issue 16): django-allauth, its HTML pages under
+# /accounts/, its headless API under /_allauth/ and Hearth's GraphQL account mutations. Readers
+# sign in with their e-mail address, which they must verify first; a first sign-in through
+# another site creates or links an account by an address that site says it verified, never by
+# another. See config/accounts.py (the adapters) and README, "Reader accounts".
+ACCOUNT_ADAPTER = "config.accounts.ReaderAccountAdapter"
+ACCOUNT_USER_DISPLAY = "config.accounts.user_display"
+SOCIALACCOUNT_ADAPTER = "config.accounts.ReaderSocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "config.account_forms.ReaderSignupForm"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Hearth] "
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = accounts_env.providers(os.environ)
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/accounts/profile/"
+HEADLESS_FRONTEND_URLS = accounts_env.frontend_urls(os.environ.get("HEARTH_ACCOUNT_SITE_URL", ""))
+# What is listed of a reactor (ReactionSummary.reactors): `{slug}` is the account's public slug;
+# empty, profileUrl is null.
+HEARTH_PROFILE_URL = os.environ.get("HEARTH_PROFILE_URL", "")
+# Mutations that send mail (signUp, requestPasswordReset, resendVerification): per address and
+# per client IP, each per HEARTH_ACCOUNT_MAIL_WINDOW_SECONDS.
+HEARTH_ACCOUNT_MAIL_PER_ADDRESS = env_int("HEARTH_ACCOUNT_MAIL_PER_ADDRESS", 3)
+HEARTH_ACCOUNT_MAIL_PER_IP = env_int("HEARTH_ACCOUNT_MAIL_PER_IP", 20)
+HEARTH_ACCOUNT_MAIL_WINDOW_SECONDS = env_int("HEARTH_ACCOUNT_MAIL_WINDOW_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from cms import mail_pages
+from config.account_views import profile
 from config.media import media
 from config.views import example_blog, start
 from feeds.views import comments_feed, posts_feed
@@ -17,6 +18,10 @@ urlpatterns = [
     path("graphql/playground/<str:name>", playground_asset, name="playground-asset"),
     path("graphql/", graphql_view, name="graphql"),
     path("graphql", graphql_view),
+    # Reader accounts (issue 16): allauth's HTML pages, Hearth's profile page, the headless API.
+    path("accounts/profile/", profile, name="account_profile"),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
     path("mail/confirm/<str:token>/", mail_pages.confirm_subscription, name="mail-confirm"),
     path("mail/unsubscribe/<str:token>/", mail_pages.unsubscribe, name="mail-unsubscribe"),
     path("privacy/export/<str:token>/", mail_pages.export_personal_data, name="privacy-export"),

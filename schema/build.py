@@ -7,6 +7,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 
+from schema.accounts.mutations import AccountMutation
 from schema.accounts.queries import AccountQuery
 from schema.comments.mutations import CommentMutation
 from schema.comments.queries import CommentQuery, ModerationQuery
@@ -53,7 +54,7 @@ class Query(NodeQuery, PostQuery, CommentQuery, AccountQuery, ModerationQuery, I
                              "authenticated by `Authorization: Bearer <token>` or a browser "
                              "session; anonymous visitors may comment and react.")
 class Mutation(PostMutation, CommentMutation, ReactionMutation, PreviewMutation, MailMutation,
-               PrivacyMutation, ImageMutation):
+               PrivacyMutation, AccountMutation, ImageMutation):
     pass
 
 schema = strawberry.Schema(

@@ -38,6 +38,10 @@ class ReactionCounts(models.Model):
         return {kind: getattr(self, field) for kind, field in zip(KINDS, COUNT_FIELDS, strict=True)}
 
 
+# Reactions whose reactor is listed: an account's, not given privately.
+LISTED = Q(user__isnull=False, is_private=False)
+
+
 class Reaction(models.Model):
     """One reactor's reaction of one kind to a post or a comment."""
 
@@ -50,6 +54,9 @@ class Reaction(models.Model):
                              related_name="reactions")
     visitor_key = models.CharField(max_length=64, null=True, blank=True,
                                    help_text="An anonymous visitor's id from a signed token.")
+    is_private = models.BooleanField(default=False,
+                                     help_text="Counted, but the reactor is not listed among "
+                                               "the subject's reactors.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -91,6 +98,11 @@ class Reaction(models.Model):
         indexes = [
             models.Index(fields=["visitor_key"], condition=Q(visitor_key__isnull=False),
                          name="reaction_visitor"),
+            # A subject's reactors, newest first (ReactionSummary.reactors).
+            models.Index(fields=["post", "-created_at"], condition=LISTED,
+                         name="reaction_listed_post"),
+            models.Index(fields=["comment", "-created_at"], condition=LISTED,
+                         name="reaction_listed_comment"),
         ]
 
     def __str__(self) -> str:

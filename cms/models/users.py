@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
@@ -66,6 +67,13 @@ class User(AbstractUser):
             n += 1
             candidate = f"{base}-{n}"
         return candidate
+
+    @property
+    def profile_url(self) -> str | None:
+        """The account's public page on the reader's site (HEARTH_PROFILE_URL with `{slug}`
+        filled in), or None when the site has none."""
+        template = settings.HEARTH_PROFILE_URL
+        return template.replace("{slug}", self.slug) if template else None
 
     @cached_property
     def role(self) -> Role | None:

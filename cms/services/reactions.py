@@ -43,25 +43,34 @@ def _lock_subject(subject: Post | Comment) -> None:
         raise DomainError(ErrorCode.NOT_FOUND, f"There is no such {name}.", field="subjectId")
 
 
+def _post_id(subject: Post | Comment) -> int:
+    return subject.post_id if isinstance(subject, Comment) else subject.pk
+
+
 def _changed(subject: Post | Comment, kind: str, delta: int) -> None:
     type(subject).objects.filter(pk=subject.pk).update(
         **{count_field(kind): F(count_field(kind)) + delta}
     )
-    content_versions.post_written(subject.post_id if isinstance(subject, Comment) else subject.pk)
+    content_versions.post_written(_post_id(subject))
 
 
 @transaction.atomic
 def reaction_add(*, subject: Post | Comment, kind: str, user=None,
-                 visitor_key: str | None = None) -> bool:
-    """Returns True when a reaction was added, False when it was already there."""
+                 visitor_key: str | None = None, private: bool = False) -> bool:
+    """Returns True when a reaction was added, False when it was already there. A `private`
+    reaction is counted but its reactor is not listed among the subject's reactors; reacting
+    again with another `private` changes only that."""
     _check_kind(kind)
     fields = {**_subject(subject), **_reactor(user, visitor_key), "kind": kind}
     _lock_subject(subject)
     try:
         with transaction.atomic():
-            Reaction.objects.create(**fields)
+            Reaction.objects.create(**fields, is_private=private)
     except IntegrityError:
-        if Reaction.objects.filter(**fields).exists():
+        existing = Reaction.objects.filter(**fields)
+        if existing.exists():
+            if existing.exclude(is_private=private).update(is_private=private):
+                content_versions.post_written(_post_id(subject))
             return False
         raise
     _changed(subject, kind, +1)

@@ -1,14 +1,13 @@
 // A personal blog page drawn from Hearth's GraphQL API: the post, its thread, likes and a
-// comment form. No build step: a plain ES module talking to the API over fetch.
+// comment form. No build step: a plain ES module talking to the API over fetch. Reader accounts
+// and who liked the post are in accounts.js.
+
+import { showReactors, signedIn, startAccounts } from "./accounts.js";
+import { mutate, params, query, rememberVisitor } from "./api.js";
 
 import { IMAGE_FIELDS, featuredFigure } from "./media.js";
 import { rememberPending, withOwnPending } from "./pending.js";
 
-const params = new URLSearchParams(location.search);
-const API_URL = params.get("api")
-  || document.querySelector('meta[name="hearth-api"]')?.content
-  || "http://127.0.0.1:8000/graphql/";
-const TOKEN_KEY = "hearth.visitorToken";
 const PREVIEW = params.get("preview"); // a preview token from the admin: drafts too
 const PAGE_SIZE = 100;
 
@@ -56,84 +55,6 @@ const ADD_COMMENT = `
     }
   }`;
 
-class ApiDown extends Error {}
-
-// A fetch that fails outright is either Hearth down or Hearth refusing this origin (CORS): the
-// browser says the same for both. An opaque request (no-cors) still reaches a server that is up.
-async function whyUnreachable() {
-  try {
-    await fetch(API_URL, { mode: "no-cors", cache: "no-store" });
-  } catch (error) {
-    return `Hearth at ${API_URL} is not answering.`;
-  }
-  return `Hearth at ${API_URL} is up but does not let this site (${location.origin}) read its `
-    + `answers: add ${location.origin} to its CORS_ALLOWED_ORIGINS setting.`;
-}
-
-// Talking to Hearth ----------------------------------------------------------------------------
-
-function headers() {
-  const token = localStorage.getItem(TOKEN_KEY);
-  return token ? { "X-Visitor-Token": token } : {};
-}
-
-async function send(request) {
-  let response;
-  try {
-    response = await fetch(request.url, request.init);
-  } catch (error) {
-    throw new ApiDown(await whyUnreachable());
-  }
-  let body;
-  try {
-    body = await response.json();
-  } catch (error) {
-    throw new ApiDown(`Hearth at ${API_URL} answered with HTTP ${response.status}.`);
-  }
-  if (body.errors?.length) {
-    const error = new Error(body.errors.map((e) => e.message).join(" "));
-    error.codes = body.errors.map((e) => e.extensions?.code);
-    throw error;
-  }
-  return body.data;
-}
-
-async function sha256(text) {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-// Reads go as GET, so a CDN in front of Hearth can cache them for anonymous readers. They are
-// automatic persisted queries: the query's SHA-256 travels instead of the query; only when
-// Hearth does not know it yet is the query sent along, once, to register it.
-async function query(text, variables = {}) {
-  const compact = text.replace(/\s+/g, " ").trim();
-  const url = new URL(API_URL);
-  url.searchParams.set("variables", JSON.stringify(variables));
-  if (globalThis.crypto?.subtle) {
-    const persistedQuery = { version: 1, sha256Hash: await sha256(compact) };
-    url.searchParams.set("extensions", JSON.stringify({ persistedQuery }));
-    try {
-      return await send({ url, init: { headers: headers() } });
-    } catch (error) {
-      if (!error.codes?.includes("PERSISTED_QUERY_NOT_FOUND")) throw error;
-    }
-  }
-  url.searchParams.set("query", compact);
-  return send({ url, init: { headers: headers() } });
-}
-
-function mutate(text, variables = {}) {
-  return send({
-    url: API_URL,
-    init: {
-      method: "POST",
-      headers: { "Content-Type": "application/json", ...headers() },
-      body: JSON.stringify({ query: text, variables }),
-    },
-  });
-}
-
 async function loadThread(slug) {
   const comments = [];
   let after = null;
@@ -176,16 +97,19 @@ function showLikes(button, label, reactions, words) {
   label.dataset.count = String(count);
 }
 
-function likeToggle(button, label, subjectId, words) {
+function likeToggle(button, label, subjectId, words, changed = () => {}) {
   button.addEventListener("click", async () => {
     const liked = button.getAttribute("aria-pressed") === "true";
+    const privately = button.parentElement.querySelector(".like-private input")?.checked;
+    const input = { subjectId, kind: "LIKE", ...(!liked && privately ? { private: true } : {}) };
     button.disabled = true;
     try {
-      const data = await mutate(liked ? UNREACT : REACT, { input: { subjectId, kind: "LIKE" } });
+      const data = await mutate(liked ? UNREACT : REACT, { input });
       const result = data.react ?? data.unreact;
       if (result.errors.length) throw new Error(result.errors[0].message);
-      if (result.visitorToken) localStorage.setItem(TOKEN_KEY, result.visitorToken);
+      if (result.visitorToken) rememberVisitor(result.visitorToken);
       showLikes(button, label, result.reactions, words);
+      changed();
     } catch (error) {
       notify(`Your like could not be saved: ${error.message}`);
     } finally {
@@ -283,6 +207,14 @@ function resetForm(section) {
 function setupForm(section, post) {
   form = clone("form-template").querySelector("form");
   section.append(form);
+  if (signedIn()) {  // the comment is the account's: no name or e-mail to give
+    form.querySelector(".guest-fields").remove();
+    form.querySelector(".form-note").hidden = true;
+    const note = form.querySelector(".form-signed-in");
+    note.hidden = false;
+    note.querySelector("strong").textContent =
+      document.querySelector("#account-bar strong")?.textContent ?? "";
+  }
   form.querySelector(".cancel-reply").addEventListener("click", (event) => {
     event.preventDefault();
     resetForm(section);
@@ -295,11 +227,13 @@ function setupForm(section, post) {
     const input = {
       postId: post.id,
       body: fields.body,
-      authorName: fields.authorName,
-      authorEmail: fields.authorEmail,
-      authorUrl: fields.authorUrl || null,
       parentId: replyTo?.id ?? null,
       notifyReplies: fields.notifyReplies === "on", // the box is examples/blog/mail.js's feature
+      ...(signedIn() ? {} : {
+        authorName: fields.authorName,
+        authorEmail: fields.authorEmail,
+        authorUrl: fields.authorUrl || null,
+      }),
     };
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
@@ -360,6 +294,7 @@ function showDown(error) {
 
 async function start() {
   try {
+    await startAccounts();
     let slug = params.get("slug");
     if (!slug) {
       const newest = await query(NEWEST_QUERY);
@@ -392,7 +327,11 @@ async function start() {
     const button = page.querySelector(".post-like");
     const label = page.querySelector(".post-likes");
     showLikes(button, label, post.reactions, words);
-    likeToggle(button, label, post.id, words);
+    const reactors = page.querySelector(".post-reactors");
+    page.querySelector(".like-private").hidden = !signedIn();
+    const drawReactors = () => showReactors(reactors, slug).catch(() => {});
+    likeToggle(button, label, post.id, words, drawReactors);
+    drawReactors();
     page.querySelector(".responses").textContent = responses(post.commentCount);
     renderThread(page.querySelector(".thread"), withOwnPending(post, comments));
     const section = page.querySelector(".comments");

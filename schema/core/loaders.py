@@ -15,7 +15,7 @@ from cms.selectors import comments as comment_selectors
 from cms.selectors import images as image_selectors
 from cms.selectors import posts as post_selectors
 from cms.selectors.pagination import Page, PageArgs, as_batch, batch_of
-from cms.selectors.reactions import reactions_given
+from cms.selectors.reactions import reactions_given, reactor_pages
 
 
 class Loaders:
@@ -29,6 +29,7 @@ class Loaders:
         self._posts: dict[int, Post] = {}
         self._comments: dict[int, Comment | None] = {}
         self._images: dict[int, Image] = {}
+        self._reactors: dict[tuple, dict[int, Page]] = defaultdict(dict)
 
     @cached_property
     def reader(self) -> Reader:
@@ -165,6 +166,17 @@ class Loaders:
                 self._thread_reactions_read.add(subject.pk)
             self._read_reactions(batch, with_comments=alone)
         return self._viewer_reactions[("post", subject.pk)]
+
+    def reactors(self, subject: Post | Comment, kind: str | None, args: PageArgs) -> Page:
+        """The page of accounts listed as `subject`'s reactors, loaded with those of its whole
+        batch (the posts of a list, the comments of a page)."""
+        name = "comment" if isinstance(subject, Comment) else "post"
+        cache = self._reactors[(name, kind, args.start, args.first)]
+        if subject.pk not in cache:
+            batch = [s.pk for s in batch_of(subject) if s.pk not in cache]
+            cache.update(reactor_pages(subject=name, subject_ids=batch, kind=kind,
+                                       start=args.start, first=args.first))
+        return cache[subject.pk]
 
     def _read_reactions(self, post_ids: list[int], *, with_comments: bool) -> None:
         for post_id in post_ids:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 import strawberry
@@ -21,6 +22,10 @@ class ReactInput:
     subject_id: strawberry.ID = strawberry.field(description="A Post or a Comment.")
     kind: ReactionKind | None = strawberry.field(default=ReactionKind.LIKE,
                                                  description="The kind; LIKE when left out.")
+    private: bool | None = strawberry.field(
+        default=False, description="`react` only: count the reaction without listing the reader "
+        "among the subject's `reactors` (a guest is never listed). Reacting again with another "
+        "value changes only this.")
 
 
 @strawberry.type(description="The subject and its reactions after the change, or why not.")
@@ -45,7 +50,8 @@ ReactArgument = Annotated[ReactInput, strawberry.argument(
 class ReactionMutation:
     @strawberry.mutation(description="React to a post or a comment. Idempotent.")
     def react(self, info: Info, input: ReactArgument) -> ReactionPayload:
-        return _reaction(info, input, reaction_services.reaction_add)
+        return _reaction(info, input, functools.partial(reaction_services.reaction_add,
+                                                        private=bool(input.private)))
 
     @strawberry.mutation(description="Take a reaction back. Idempotent.")
     def unreact(self, info: Info, input: ReactArgument) -> ReactionPayload:

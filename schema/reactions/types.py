@@ -1,10 +1,15 @@
 """Reactions as the Reading half shows them: per-kind counts and the viewer's own."""
 
+from typing import Annotated
+
 import strawberry
 
 from cms import models
+from cms.selectors.pagination import Page
+from schema.core.connections import After, First, PageInfo, edges, page_info
 from schema.core.context import Info
 from schema.core.enums import described_enum
+from schema.core.pagination import page_args
 
 ReactionKind = described_enum(
     models.ReactionKind, name="ReactionKind",
@@ -21,6 +26,50 @@ class ReactionCount:
                                   "zero.")
 
 
+@strawberry.type(description="A reader with an account who reacted, as the public may see them: "
+                             "never an e-mail address or a login name.")
+class Reactor:
+    user: strawberry.Private[models.User]
+
+    @strawberry.field(description="The name the reader shows.")
+    def display_name(self) -> str:
+        return self.user.display_name
+
+    @strawberry.field(description="The address of their picture; null when they have none.")
+    def avatar_url(self) -> str | None:
+        return self.user.avatar_url or None
+
+    @strawberry.field(description="Their public page on the site (HEARTH_PROFILE_URL); null when "
+                                  "the site has none.")
+    def profile_url(self) -> str | None:
+        return self.user.profile_url
+
+
+@strawberry.type(description="A reactor and its cursor.")
+class ReactorEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to page from this reactor.")
+    node: Reactor = strawberry.field(description="The reactor.")
+
+
+@strawberry.type(description="A page of the readers who reacted, newest first.")
+class ReactorConnection:
+    page: strawberry.Private[Page]
+
+    @strawberry.field(description="The reactors of this page, newest first.")
+    def edges(self) -> list[ReactorEdge]:
+        return [ReactorEdge(cursor=edge.cursor, node=Reactor(user=edge.node))
+                for edge in edges(self.page, ReactorEdge)]
+
+    @strawberry.field(description="Where this page sits, and the cursors to page on.")
+    def page_info(self) -> PageInfo:
+        return page_info(self.page)
+
+    @strawberry.field(description="How many readers are listed in the whole connection: guests "
+                                  "and private reactions are counted in `total`, never here.")
+    def total_count(self) -> int:
+        return self.page.total
+
+
 @strawberry.type(description="The reactions to a post or a comment.")
 class ReactionSummary:
     subject: strawberry.Private[object]
@@ -34,6 +83,16 @@ class ReactionSummary:
         counts = [(kind, n) for kind, n in self.subject.reaction_counts().items() if n > 0]
         counts.sort(key=lambda item: -item[1])
         return [ReactionCount(kind=ReactionKind(kind), count=n) for kind, n in counts]
+
+    @strawberry.field(description="The readers with accounts who reacted (of `kind`, or of any "
+                                  "kind, each once), newest first. Guests and private reactions "
+                                  "are counted in `total` and `counts`, never listed.")
+    def reactors(self, info: Info, kind: Annotated[ReactionKind | None, strawberry.argument(
+                     description="Only those who gave this kind; every kind when left out.")]
+                 = None, first: First = None, after: After = None) -> ReactorConnection:
+        page = info.context.loaders.reactors(self.subject, kind.value if kind else None,
+                                             page_args(first, after))
+        return ReactorConnection(page=page)
 
     @strawberry.field(description="The kinds the signed-in user or the visitor (X-Visitor-Token) "
                                   "gave.")

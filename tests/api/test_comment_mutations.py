@@ -110,19 +110,30 @@ def test_the_email_of_a_deactivated_account_is_a_guests_like_any_other(gql, user
     assert add(gql, guest(post, authorEmail="sub@example.com"))["status"] == "PENDING"
 
 
-def test_registered_users_comment_is_approved_at_once(users):
+def test_an_authors_comment_is_approved_at_once(users):
     post = factories.published_post(users["author"])
-    client = GraphQLClient().as_user(users["subscriber"])
+    client = GraphQLClient().as_user(users["contributor"])
     comment = add(client, {"postId": gid(post), "body": "Nice."})
     assert comment["status"] == "APPROVED"
-    assert comment["author"]["user"]["slug"] == users["subscriber"].slug
+    assert comment["author"]["user"]["slug"] == users["contributor"].slug
     assert GraphQLClient().execute(THREAD, {"slug": post.slug})["data"]["post"]["commentCount"] == 1
+
+
+def test_a_readers_first_comment_is_held_and_later_ones_approved_once_one_was(users):
+    post = factories.published_post(users["author"])
+    client = GraphQLClient().as_user(users["subscriber"])
+    first = add(client, {"postId": gid(post), "body": "Nice."})
+    assert first["status"] == "PENDING"
+    assert first["author"]["user"]["slug"] == users["subscriber"].slug
+    approve(first["id"], users)
+    assert add(client, {"postId": gid(post), "body": "Nicer."})["status"] == "APPROVED"
+    assert GraphQLClient().execute(THREAD, {"slug": post.slug})["data"]["post"]["commentCount"] == 2
 
 
 def test_comment_with_more_links_than_allowed_is_held(settings, users):
     settings.HEARTH_COMMENT_MAX_LINKS = 2
     post = factories.published_post(users["author"])
-    client = GraphQLClient().as_user(users["subscriber"])
+    client = GraphQLClient().as_user(users["contributor"])
     two = "See https://www.example.com/a and [this](http://example.org/b)."
     three = "https://a.example.com https://b.example.com www.c.example.com"
     assert add(client, {"postId": gid(post), "body": two})["status"] == "APPROVED"
@@ -321,7 +332,7 @@ def test_the_same_body_again_after_deleting_the_first_is_not_a_duplicate(users):
     from tests.support.writes import DELETE_COMMENT
 
     post = factories.published_post(users["author"])
-    client = GraphQLClient().as_user(users["subscriber"])
+    client = GraphQLClient().as_user(users["contributor"])
     first = add(client, {"postId": gid(post), "body": "Typo-free at last."})
     accepted(client, DELETE_COMMENT, {"id": first["id"]}, "deleteComment")
     assert add(client, {"postId": gid(post), "body": "Typo-free at last."})["status"] == "APPROVED"

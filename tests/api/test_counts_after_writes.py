@@ -39,7 +39,7 @@ def assert_counts_exact(post: Post) -> None:
 def test_counts_stay_exact_through_comments_moderation_deletes_and_reactions(settings, users):
     settings.HEARTH_COMMENT_MAX_LINKS = 1
     post = factories.published_post(users["author"])
-    member = GraphQLClient().as_user(users["subscriber"])
+    member = GraphQLClient().as_user(users["contributor"])
     editor = GraphQLClient().as_user(users["editor"])
     anonymous = GraphQLClient()
 

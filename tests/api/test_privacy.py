@@ -71,8 +71,9 @@ def seeded(db):
     from cms.services.comments import comment_moderate
 
     comment_moderate(actor=editor, comment=guest, status=CommentStatus.APPROVED)
-    comment_create(actor=member, post=post, parent=root, body="Member here.",
-                   ip_address=SECRET_IP)
+    by_member = comment_create(actor=member, post=post, parent=root, body="Member here.",
+                               ip_address=SECRET_IP)
+    comment_moderate(actor=editor, comment=by_member, status=CommentStatus.APPROVED)
     comment_create(actor=None, post=post, body="Still pending.", author_name="Pending Person",
                    author_email="pending." + SECRET_EMAIL, ip_address=SECRET_IP)
     return {"post": post, "guest": guest, "member": member, "editor": editor}

@@ -71,12 +71,12 @@ def manage(env: dict, *args) -> str:
 
 
 @contextmanager
-def serving(env: dict):
-    """Migrate and seed the database `env` names, and serve Hearth on a free port: yields the
-    /graphql/ URL."""
+def serving(env: dict, port: int | None = None):
+    """Migrate and seed the database `env` names, and serve Hearth on `port` (a free one by
+    default): yields the /graphql/ URL."""
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo")
-    port = free_port()
+    port = port or free_port()
     server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}",
                                "--noreload"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

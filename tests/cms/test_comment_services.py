@@ -48,14 +48,27 @@ def test_guest_with_an_approved_comment_is_approved_at_once(post, users):
     assert again.author_email == "guest1@example.org"
 
 
-def test_registered_users_comment_is_approved_and_named_after_them(post, users):
-    mine = comment_create(actor=users["subscriber"], post=post, body="Nice.")
+def test_an_authors_comment_is_approved_and_named_after_them(post, users):
+    mine = comment_create(actor=users["contributor"], post=post, body="Nice.")
     assert mine.status == CommentStatus.APPROVED
-    assert mine.user == users["subscriber"]
-    assert mine.author_name == str(users["subscriber"])
-    assert mine.author_email == users["subscriber"].email
+    assert mine.user == users["contributor"]
+    assert mine.author_name == str(users["contributor"])
+    assert mine.author_email == users["contributor"].email
     post.refresh_from_db()
     assert post.comment_count == 1
+
+
+def test_a_readers_first_comment_is_held_and_once_one_is_approved_the_next_are(post, users):
+    reader = users["subscriber"]
+    first = comment_create(actor=reader, post=post, body="First words.")
+    assert (first.status, first.user, first.author_name) == (
+        CommentStatus.PENDING, reader, str(reader))
+    assert comment_create(actor=reader, post=post, body="Again.").status == CommentStatus.PENDING
+    comment_moderate(actor=users["editor"], comment=first, status=CommentStatus.APPROVED)
+    assert comment_create(actor=reader, post=post, body="Later.").status == (
+        CommentStatus.APPROVED)
+    post.refresh_from_db()
+    assert post.comment_count == 2
 
 
 def test_comment_with_too_many_links_is_held_even_from_a_user(post, users, settings):

@@ -40,9 +40,9 @@ def test_settings_start_in_development_without_a_secret_key():
 def test_readme_documents_every_environment_variable():
     import re
 
-    source = (ROOT / "config" / "settings.py").read_text()
-    names = set(re.findall(r'(?:env_bool|env_int|env_list|os\.environ\.get)\(\s*"([A-Z_]+)"',
-                           source))
+    source = "".join(path.read_text() for path in (ROOT / "config").glob("*.py"))
+    names = set(re.findall(r'(?:env_bool|env_int|env_list|os\.environ\.get|environ\.get)\(\s*'
+                           r'f?"([A-Z_]+)"', source))
     assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"} <= names
     readme = (ROOT / "README.md").read_text()
     assert sorted(name for name in names if f"`{name}`" not in readme) == []

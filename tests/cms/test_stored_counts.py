@@ -20,7 +20,7 @@ def thread(users):
               └ a2
        b (a held guest comment)"""
     post = published_post(users["author"])
-    sub = users["subscriber"]
+    sub = users["contributor"]
 
     def say(body, parent=None, user=sub):
         return comment_create(actor=user, post=post, parent=parent, body=body)
@@ -83,7 +83,7 @@ def test_every_status_path_keeps_counts_exact(thread, users):
 def test_counts_after_authors_delete_their_comments(thread, users):
     comment_delete(actor=users["author"], comment=thread["a1x"])
     assert_counts_exact()
-    comment_delete(actor=users["subscriber"], comment=thread["a1"])
+    comment_delete(actor=users["contributor"], comment=thread["a1"])
     assert_counts_exact()
     assert stored(thread, "a").descendant_count == 1
 
@@ -91,7 +91,7 @@ def test_counts_after_authors_delete_their_comments(thread, users):
 def test_reply_to_a_moved_back_comment_counts_after_reapproval(thread, users):
     moderate(users, thread, "a2", TRASH)
     moderate(users, thread, "a2", APPROVED)
-    comment_create(actor=users["subscriber"], post=thread["post"], parent=thread["a2"],
+    comment_create(actor=users["contributor"], post=thread["post"], parent=thread["a2"],
                    body="late reply")
     assert_counts_exact()
     assert stored(thread, "root").descendant_count == 5
@@ -114,7 +114,7 @@ def test_reaction_counts_follow_add_and_remove(thread, users):
 
 def test_counts_of_other_posts_survive_a_post_delete(thread, users):
     other = published_post(users["author"])
-    kept = comment_create(actor=users["subscriber"], post=other, body="kept")
+    kept = comment_create(actor=users["contributor"], post=other, body="kept")
     comment_create(actor=users["editor"], post=other, parent=kept, body="kept reply")
     post_delete(actor=users["author"], post=thread["post"])
     assert_counts_exact()
@@ -126,7 +126,7 @@ def test_deleting_a_user_takes_their_reactions_out_of_the_counts(thread, users):
     from cms.models import Reaction, User
     from cms.services.users import user_delete
 
-    reader = users["subscriber"]
+    reader = users["contributor"]
     for subject in [thread["post"], thread["a"], thread["a1x"]]:
         reaction_add(subject=subject, kind="like", user=reader)
         reaction_add(subject=subject, kind="like", user=users["editor"])

@@ -31,7 +31,7 @@ def grant_image_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0010_wordpress'),
+        ('cms', '0011_accounts'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
