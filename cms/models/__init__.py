@@ -2,6 +2,7 @@ from cms.models.comments import Comment, CommentStatus
 from cms.models.posts import Post, PostStatus, Tag
 from cms.models.reactions import Reaction, ReactionKind
 from cms.models.tokens import ApiToken
+from cms.models.trusted_documents import TrustedDocument
 from cms.models.users import Role, User
 from cms.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -15,6 +16,7 @@ __all__ = [
     "ReactionKind",
     "Role",
     "Tag",
+    "TrustedDocument",
     "User",
     "WebhookAttempt",
     "WebhookDelivery",
