@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+EXAMPLE_HOST ?= 127.0.0.1
+EXAMPLE_PORT ?= 8080
+PLAYGROUND_FILE := var/playground/graphiql.min.js
 
 export DEBUG ?= 1
 
@@ -19,25 +22,31 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	mkdir -p var
+	@test -f $(PLAYGROUND_FILE) || $(BIN)/python manage.py install_playground \
+	  || echo "  The playground could not be installed (npm and the npm registry are needed); /graphql/ says how to fix it."
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py ensure_local_admin
 	@echo ""
-	@echo "  Hearth is running:  playground http://$(HOST):$(PORT)/graphql/   admin http://$(HOST):$(PORT)/admin/"
+	@echo "  Hearth is running:  start here http://$(HOST):$(PORT)/"
+	@echo "    playground http://$(HOST):$(PORT)/graphql/   admin http://$(HOST):$(PORT)/admin/   example blog http://$(HOST):$(PORT)/blog/"
 	@echo ""
 	$(BIN)/python manage.py run_webhooks & trap "kill $$!" EXIT; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The example blog (examples/blog) on its own origin, next to Hearth: CORS for real.
+# Ports: make example EXAMPLE_PORT=8081 PORT=8001.
+EXAMPLE_URL := http://$(EXAMPLE_HOST):$(EXAMPLE_PORT)
 example: $(STAMP)
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "  Example blog: http://127.0.0.1:8080/   API: http://$(HOST):$(PORT)/graphql/"
+	@echo "  Example blog: $(EXAMPLE_URL)/?api=http://$(HOST):$(PORT)/graphql/   API: http://$(HOST):$(PORT)/graphql/"
 	@echo ""
-	$(BIN)/python -m http.server 8080 --bind 127.0.0.1 --directory examples/blog & trap "kill $$!" EXIT; \
-	CORS_ALLOWED_ORIGINS=http://127.0.0.1:8080,http://localhost:8080 \
+	$(BIN)/python -m http.server $(EXAMPLE_PORT) --bind $(EXAMPLE_HOST) --directory examples/blog & trap "kill $$!" EXIT; \
+	CORS_ALLOWED_ORIGINS=$(EXAMPLE_URL),http://localhost:$(EXAMPLE_PORT) \
+	HEARTH_PREVIEW_URL="$(EXAMPLE_URL)/?api=http://$(HOST):$(PORT)/graphql/&slug={slug}&preview={token}" \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Optional: GraphiQL and React from npm into var/playground, so /graphql/ serves the playground

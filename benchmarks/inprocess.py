@@ -1,6 +1,6 @@
 """In-process figures for F (floor), N (naive strawberry-django) and H (Hearth), as JSON.
 
-    python -m benchmarks.inprocess OPS BUDGET_SECONDS   # figures
+    python -m benchmarks.inprocess OPS BUDGET_SECONDS [CAP_SECONDS]   # figures
     python -m benchmarks.inprocess targets              # what the HTTP runs write to
     python -m benchmarks.inprocess verify               # stored counters equal fresh counts
 
@@ -39,8 +39,9 @@ def main() -> None:
         print(json.dumps({"counts": "exact", "w1_comments_written": written}))
     else:
         ops, budget = sys.argv[1].split(","), float(sys.argv[2])
+        cap = float(sys.argv[3]) if len(sys.argv) > 3 else 60.0
         clients = [Client("F", None), Client("N", "/naive/graphql/"), Client("H", "/graphql/")]
-        print(json.dumps(run_contenders(clients, ops, budget)))
+        print(json.dumps(run_contenders(clients, ops, budget, cap=cap)))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from benchmarks import operations
 from benchmarks.datasets import THREAD_SLUG, VISITOR_KEY, WRITER_EMAIL
 
 DOCUMENTS = {"small": operations.SMALL, "r1": operations.R1, "r2": operations.R2,
+             "r2c": operations.R2,
              "r3": operations.R3, "add_comment": operations.ADD_COMMENT,
              "react": operations.REACT, "unreact": operations.UNREACT}
 
@@ -50,6 +51,8 @@ def floor_request(op: str, variables: dict) -> tuple[str, str, bytes]:
         return "GET", f"/floor/posts/{slug}/thread/{query}", b""
     if op == "r2":
         return "GET", f"/floor/posts/{slug}/", b""
+    if op == "r2c":  # F with its JSON in the cache
+        return "GET", f"/floor/posts/{slug}/cached/", b""
     if op == "r3":
         return "GET", "/floor/posts/", b""
     if op == "add_comment":
@@ -178,7 +181,7 @@ def operation(name: str, client: Client, writes: Writes):
     if name == "r2a":  # a miss every time: an unused variable makes each request new
         return lambda: client.get_anonymous("r2", {**slug, "miss": time.perf_counter_ns()}, None)
     if name == "r2c":  # the same request again and again: a hit from the first repeat on
-        return lambda: client.get_anonymous("r2", slug, None)
+        return lambda: client.get_anonymous("r2c", slug, None)
 
     def w1():
         data = client.run("add_comment", writes.add_comment())["data"]["addComment"]
@@ -193,53 +196,87 @@ def operation(name: str, client: Client, writes: Writes):
     return {"w1": w1, "w2": w2}[name]
 
 
-def measure(run, client: Client, *, budget: float, traced=None, max_reps: int = 500,
-            min_reps: int = 3) -> dict:
-    """Latency of `run` (warm), its SQL queries, peak traced memory (of `traced` when given: R1
-    traces one page, as each page is a request of its own) and response bytes."""
+MIN_SAMPLES = 30  # a figure comes from at least this many samples, or the time budget
+P99_SAMPLES = 200  # p99 is given only from this many samples; with fewer it is a maximum
+
+
+def warm(run, client: Client, traced=None) -> dict:
+    """The warm-up call (never a sample): its SQL queries, requests and response bytes, and the
+    peak traced memory (of `traced` when given: R1 traces one page, as each page is a request
+    of its own; left out when a call takes 5 s or more)."""
     client.elapsed, client.bytes, client.requests = 0.0, 0, 0
     # Django keeps the last 9,000 queries: a longer log would count nothing from then on.
     connection.queries_log = deque(maxlen=10**6)
     with CaptureQueriesContext(connection) as queries:
-        run()  # warm-up, and the query count
-    figures = {"queries": len(queries), "requests": client.requests, "bytes": client.bytes}
-    first = client.elapsed
-    if traced is not None or first < 5:  # tracing slows Python down several times
+        run()
+    figures = {"queries": len(queries), "requests": client.requests, "bytes": client.bytes,
+               "warmup_ms": client.elapsed * 1000}
+    if traced is not None or client.elapsed < 5:  # tracing slows Python down several times
         tracemalloc.start()
         (traced or run)()
         figures["peak_kb"] = tracemalloc.get_traced_memory()[1] / 1024
         tracemalloc.stop()
-    samples = []
-    if first > budget / 2:
-        samples.append(first)  # a slow operation: its warm-up counts, it was not the first call
-    if first > 2:
-        min_reps = 2 if first < 10 else 1  # slow calls: two warm runs, one from ten seconds on
-    started = time.perf_counter() - sum(samples)  # the warm-up's time counts in the budget
-    while len(samples) < min_reps or (time.perf_counter() - started < budget
-                                      and len(samples) < max_reps):
-        client.elapsed = 0.0
-        run()
-        samples.append(client.elapsed)
-    samples.sort()
-    figures.update(reps=len(samples), median_ms=statistics.median(samples) * 1000,
-                   p99_ms=samples[max(0, math.ceil(0.99 * len(samples)) - 1)] * 1000)
     return figures
 
 
-def run_contenders(clients: list[Client], ops: list[str], budget: float) -> dict:
-    """Every operation for every contender: reads first, then writes."""
+def timed(run, client: Client, seconds: float, at_least: int) -> list[float]:
+    """Samples of `run`: at least `at_least`, and for at least `seconds`."""
+    samples = []
+    started = time.perf_counter()
+    while len(samples) < at_least or time.perf_counter() - started < seconds:
+        client.elapsed = 0.0
+        run()
+        samples.append(client.elapsed)
+    return samples
+
+
+def summary(samples: list[float]) -> dict:
+    samples = sorted(samples)
+    return {"reps": len(samples), "median_ms": statistics.median(samples) * 1000,
+            "p99_ms": (samples[math.ceil(0.99 * len(samples)) - 1] * 1000
+                       if len(samples) >= P99_SAMPLES else None)}
+
+
+def run_contenders(clients: list[Client], ops: list[str], budget: float, *, rounds: int = 5,
+                   cap: float = 60.0) -> dict:
+    """Every operation for every contender, reads first, then writes; for each operation the
+    contenders take turns round by round (the order rotating), so a machine that slows down
+    weighs on all alike. Each figure: at least MIN_SAMPLES samples and `budget` seconds,
+    whichever is longer, unless a contender's samples would take more than `cap` seconds (a
+    slow context row): then as many as fit in `cap`, at least one per round."""
     results = {client.name: {} for client in clients}
     writes = {}
     for op in ops:
+        runs = {}
         for client in clients:
             if op in ("r2a", "r2c") and client.name not in ("F", "H"):
-                continue  # anonymous GETs and their revalidation: Hearth, and F as its floor
+                continue  # anonymous GETs and the cache: Hearth, and F as its floor
             if op in ("w1", "w2") and client.name not in writes:
                 writes[client.name] = Writes(client.name)
             run = operation(op, client, writes.get(client.name))
             try:
                 traced = operation("r1-page", client, None) if op == "r1" else None
-                results[client.name][op] = measure(run, client, budget=budget, traced=traced)
-            except Exception as error:  # noqa: BLE001 - a failing contender is reported, not fatal
+                results[client.name][op] = warm(run, client, traced)
+                runs[client.name] = (run, client)
+            except Exception as error:  # noqa: BLE001 - a failing contender is reported
                 results[client.name][op] = {"error": f"{type(error).__name__}: {error}"[:300]}
+        samples = {name: [] for name in runs}
+        for round_ in range(rounds):
+            names = list(runs)
+            names = names[round_ % len(names):] + names[:round_ % len(names)] if names else []
+            for name in names:
+                run, client = runs[name]
+                one = results[name][op]["warmup_ms"] / 1000
+                at_least = math.ceil(MIN_SAMPLES / rounds)
+                if one * MIN_SAMPLES > cap:
+                    at_least = max(1, int(cap / rounds / max(one, 1e-9)))
+                seconds = budget / rounds if one * MIN_SAMPLES <= cap else 0
+                try:
+                    samples[name] += timed(run, client, seconds, at_least)
+                except Exception as error:  # noqa: BLE001
+                    results[name][op] = {"error": f"{type(error).__name__}: {error}"[:300]}
+                    del runs[name]
+        for name, taken in samples.items():
+            if taken and "error" not in results[name][op]:
+                results[name][op].update(summary(taken))
     return results

@@ -33,6 +33,10 @@ def ratio(value, base) -> str:
     return f"{value / base:.2f}x"
 
 
+def share(value) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
 def num(value, digits: int = 2) -> str:
     if not isinstance(value, int | float):
         return "-"
@@ -70,8 +74,8 @@ def inprocess_rows(results: dict) -> list[str]:
 
 
 def http_rows(results: dict) -> list[str]:
-    rows = ["| data | operation | contender | concurrency | req/s | vs F | vs G | p50 ms | "
-            "p99 ms | vs F | vs G | requests | errors |", "|" + "---|" * 13]
+    rows = ["| data | operation | contender | concurrency | req/s | vs F | vs Gt | p50 ms | "
+            "p99 ms | vs F | vs Gt | requests | errors | load generator CPU |", "|" + "---|" * 14]
     for data, contenders in results.get("http", {}).items():
         ops = []
         for per_op in contenders.values():
@@ -79,14 +83,14 @@ def http_rows(results: dict) -> list[str]:
         for op in ops:
             for level in ("1", "16", "64"):
                 f = contenders.get("F", {}).get(op, {}).get(level, {})
-                g = contenders.get("G", {}).get(op, {}).get(level, {})
+                g = contenders.get("Gt", {}).get(op, {}).get(level, {})
                 for name in NAMES:
                     x = contenders.get(name, {}).get(op, {}).get(level)
                     if x is None:
                         continue
                     if "error" in x:
                         rows.append(f"| {data} | {op} | {name} | {level} | error: "
-                                    f"{x['error'][:80]} |" + " |" * 8)
+                                    f"{x['error'][:80]} |" + " |" * 9)
                         continue
                     rows.append(
                         f"| {data} | {op} | {name} | {level} | {num(x['rps'], 1)} | "
@@ -94,7 +98,7 @@ def http_rows(results: dict) -> list[str]:
                         f"{num(x['p50_ms'])} | {num(x['p99_ms'])} | "
                         f"{ratio(x['p99_ms'], f.get('p99_ms'))} | "
                         f"{ratio(x['p99_ms'], g.get('p99_ms'))} | {x['requests']} | "
-                        f"{x['errors']} |")
+                        f"{x['errors']} | {share(x.get('generator_cpu'))} |")
     return rows
 
 
@@ -231,19 +235,27 @@ def render(results: dict, other: dict | None = None) -> str:
         "## In process",
         "",
         "Each contender's view is called directly (no middleware, no socket) with a request "
-        "built by RequestFactory; only the view's time counts. The first call warms up and is "
-        "the one whose SQL queries are counted; one more call runs under tracemalloc for the "
-        "peak (for R1 its first page, as each page is a request of its own; left out for others "
-        "when one call takes 5 s or more); then the call repeats for the time "
-        "budget (at least 3 repetitions, 1 when a call takes more than 10 s). R1 is all the "
+        "built by RequestFactory; only the view's time counts. The first call warms up (it is "
+        "never a sample) and is the one whose SQL queries are counted; one more call runs under "
+        "tracemalloc for the peak (for R1 its first page, as each page is a request of its own; "
+        "left out for others when one call takes 5 s or more). Then the contenders of one "
+        "process (F, N and H; G and Gt in the graphene environment's) take turns, five rounds, "
+        "the order rotating: each figure comes from at least 30 samples and "
+        f"{results.get('budget', 1):g} s, whichever is longer, except a contender whose 30 "
+        f"samples would take more than {results.get('cap', 60):g} s (a slow context row: "
+        "`reps` says how many). p99 is printed only from 200 samples or more. R1 is all the "
         "pages, one request each: its figures are for the whole thread.",
         "",
         *inprocess_rows(results),
         "",
         "## Over HTTP",
         "",
-        "gunicorn, 2 sync workers, on the same machine as the load generator "
-        f"({'wrk' if any('wrk' in str(v) for v in [results.get('http')]) else 'python'}). "
+        "gunicorn with gthread workers (2 workers x 4 threads, keep-alive), the deployment the "
+        "README recommends, on the same machine as the load generator "
+        f"({'wrk' if any('wrk' in str(v) for v in [results.get('http')]) else 'python'}, its "
+        "connections kept open; its share of the machine's CPU in the last column). F, H and "
+        "tuned G; idiomatic G and N are context rows in process only. p99 only from 200 "
+        "requests or more. "
         "R1 over HTTP is one thread page per request, cycling through every page; W1 alternates "
         "addComment and R2; W2 is 64 connections, each request a react or an unreact of a "
         "like by one of 64 visitors on one of the 10 most replied-to comments.",

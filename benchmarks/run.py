@@ -27,6 +27,8 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
 GRAPHQL_PATHS = {"N": "/naive/graphql/", "H": "/graphql/", "G": "/graphene/graphql/",
                  "Gt": "/graphene-tuned/graphql/"}
 CONTENDERS = ["F", "N", "H", "G", "Gt"]
+HTTP_CONTENDERS = ["F", "H", "Gt"]  # idiomatic G and N are context rows, in process only
+THREADS = 4  # gthread workers as the README recommends: keep-alive, 2 workers x 4 threads
 THREAD_OPS = ["small", "r1", "r2", "r2a", "r2c", "w1", "w2"]
 
 
@@ -37,8 +39,12 @@ class Plan:
         self.http_datasets = {"t1k": ["small", "r2"]} if quick else {
             "t10k": ["small", "r1", "r2", "w1"], "catalog": ["r3"]}
         self.w2_dataset = "t1k" if quick else "t10k"
-        self.budget = 0.5 if quick else 1.0  # in process: seconds of repetitions per figure
-        self.seconds = 1 if quick else 2  # over HTTP: least seconds per load run (integers)
+        # In process: each figure from at least 30 samples and this many seconds, contenders
+        # taking turns round by round; a contender whose 30 samples would take more than `cap`
+        # seconds (a slow context row) gets what fits in `cap`.
+        self.budget = 1.0 if quick else 5.0
+        self.cap = 10.0 if quick else 60.0
+        self.seconds = 3 if quick else 10  # over HTTP: least seconds per load run (integers)
 
 
 # Databases -----------------------------------------------------------------------------------
@@ -197,17 +203,17 @@ def run_http(plan: Plan, name: str, ops: list[str], results: dict, graphene: boo
 
     url = fresh_copy(name)
     targets = json.loads(python(".venv", ["-m", "benchmarks.inprocess", "targets"], url))
-    servers = {"main": http_load.Server(".venv", "benchmarks.settings", url, 8611)}
+    servers = {"main": http_load.Server(".venv", "benchmarks.settings", url, threads=THREADS)}
     if graphene:
         servers["graphene"] = http_load.Server(".venv-graphene", "benchmarks.graphene.settings",
-                                               url, 8612)
+                                               url, threads=THREADS)
     headers = visitor_headers()
-    contenders = [c for c in CONTENDERS if graphene or c not in ("G", "Gt")]
+    contenders = [c for c in HTTP_CONTENDERS if graphene or c not in ("G", "Gt")]
     out = results.setdefault("http", {}).setdefault(name, {})
     try:
         for op in ops:
             for contender in contenders:
-                port = 8612 if contender in ("G", "Gt") else 8611
+                port = servers["graphene" if contender in ("G", "Gt") else "main"].port
                 for concurrency in (1, 16):
                     requests = requests_for(contender, op, targets, headers, f"c{concurrency}")
                     inprocess = results["inprocess"][name].get(contender, {})
@@ -225,7 +231,7 @@ def run_http(plan: Plan, name: str, ops: list[str], results: dict, graphene: boo
                           f"{short(figures)}", flush=True)
         if name == plan.w2_dataset:
             for contender in contenders:
-                port = 8612 if contender in ("G", "Gt") else 8611
+                port = servers["graphene" if contender in ("G", "Gt") else "main"].port
                 seconds = duration(plan, results["inprocess"][name].get(contender, {}), "w2", 64)
                 figures = http_load.load(port, w2_requests(contender, targets), 64, seconds)
                 out.setdefault(contender, {})["w2"] = {"64": figures}
@@ -243,8 +249,9 @@ def run_http(plan: Plan, name: str, ops: list[str], results: dict, graphene: boo
 def short(figures: dict) -> str:
     if "error" in figures:
         return figures["error"][:120]
-    return (f"{figures['rps']:.1f} req/s, p99 {figures['p99_ms']:.1f} ms, "
-            f"{figures['errors']} errors")
+    p99 = "-" if figures["p99_ms"] is None else f"{figures['p99_ms']:.1f} ms"
+    return (f"{figures['rps']:.1f} req/s, p99 {p99}, {figures['errors']} errors, load generator "
+            f"{figures.get('generator_cpu', 0):.0%} of the CPU")
 
 
 # Main ----------------------------------------------------------------------------------------
@@ -294,7 +301,8 @@ def main() -> None:
     results = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "quick": plan.quick,
                "commit": commit(),
                "database": "PostgreSQL" if SERVER_URL else "SQLite", "graphene": graphene,
-               "load_before": os.getloadavg()[0], "inprocess": {}}
+               "load_before": os.getloadavg()[0], "inprocess": {}, "budget": plan.budget,
+               "cap": plan.cap}
     print("Data sets:", flush=True)
     for name in plan.datasets:
         prepare(name)
@@ -302,11 +310,12 @@ def main() -> None:
         ops = ["r3"] if name == "catalog" else THREAD_OPS
         print(f"In process, {name}: {', '.join(ops)}", flush=True)
         figures = json.loads(python(".venv", ["-m", "benchmarks.inprocess", ",".join(ops),
-                                              str(plan.budget)], fresh_copy(name)))
+                                              str(plan.budget), str(plan.cap)],
+                                    fresh_copy(name)))
         if graphene:
             figures.update(json.loads(python(
                 ".venv-graphene", ["-m", "benchmarks.graphene.runner", ",".join(ops),
-                                   str(plan.budget)], fresh_copy(name),
+                                   str(plan.budget), str(plan.cap)], fresh_copy(name),
                 "benchmarks.graphene.settings")))
         results["inprocess"][name] = figures
     print("Over HTTP (gunicorn, 2 workers):", flush=True)

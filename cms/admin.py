@@ -11,10 +11,26 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import now
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from cms.admin_desk import (
+    CommentDeskMixin,
+    MarkdownEditor,
+    PostDeskMixin,
+    PostStateFilter,
+    install,
+)
 from cms.errors import DomainError
 from cms.models import ApiToken, Comment, CommentStatus, Post, PostStatus, Reaction, Tag, User
-from cms.policies import Reader, require_can_edit_post, require_can_publish_post, visible_posts
+from cms.policies import (
+    POST_WRITERS,
+    Reader,
+    is_moderator,
+    require_can_edit_post,
+    require_can_publish_post,
+    visible_posts,
+)
 from cms.services import comments as comment_services
 from cms.services import posts as post_services
 from cms.services import tokens as token_services
@@ -23,6 +39,8 @@ from cms.services.users import user_delete
 admin.site.site_header = "Hearth"
 admin.site.site_title = "Hearth admin"
 admin.site.index_title = "Content and moderation"
+admin.site.site_url = "/"
+install(admin.site)
 
 
 def _admin_link(obj, label: str | None = None) -> str:
@@ -56,7 +74,18 @@ class PostAdminForm(forms.ModelForm):
     class Meta:
         model = Post
         fields = ["title", "slug", "excerpt", "body", "tags", "comments_open", "status",
-                  "published_at"]
+                  "published_at", "author"]
+        widgets = {"body": MarkdownEditor}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "author" in self.fields:
+            writers = User.objects.filter(is_active=True).filter(
+                models.Q(is_superuser=True) | models.Q(groups__name__in=POST_WRITERS)).distinct()
+            self.fields["author"].queryset = writers.order_by("display_name")
+            self.fields["author"].required = False
+            self.fields["author"].help_text = ("Editors and administrators may give the post "
+                                               "to another writer.")
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -84,18 +113,18 @@ class PostAdminForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(PostDeskMixin, ModelAdmin):
     form = PostAdminForm
     list_display = ["title", "status_label", "author", "published_at", "comment_count",
                     "updated_at"]
-    list_filter = ["status", "author", "tags", "comments_open"]
+    list_filter = [PostStateFilter, "author", "tags", "comments_open"]
     search_fields = ["title", "slug", "excerpt", "body"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["tags"]
     date_hierarchy = "published_at"
     list_select_related = ["author"]
-    actions = ["publish", "unpublish"]
-    readonly_fields = ["author", "preview", "comment_count", "reaction_summary", "created_at",
+    actions = ["publish", "unpublish", "trash", "untrash"]
+    readonly_fields = ["preview", "comment_count", "reaction_summary", "created_at",
                        "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "author", "excerpt", "body", "tags"]}),
@@ -105,14 +134,22 @@ class PostAdmin(admin.ModelAdmin):
                                 "updated_at"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only editors and administrators give a post to someone else.
+        if is_moderator(request.user):
+            return self.readonly_fields
+        return ["author", *self.readonly_fields]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.request = request
         return form
 
     def get_queryset(self, request):
-        # Authors and contributors see published posts and their own, as in the API.
-        return visible_posts(Reader.of(request.user), posts=super().get_queryset(request))
+        # Authors and contributors see published posts and their own, as in the API; the trash
+        # too (the status filter shows it apart).
+        return visible_posts(Reader.of(request.user), posts=super().get_queryset(request),
+                             with_trashed=True)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -130,6 +167,8 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_label(self, obj: Post) -> str:
+        if obj.trashed_at is not None:
+            return "In the trash"
         return obj.public_status.capitalize()
 
     @admin.display(description="rendered body")
@@ -149,9 +188,13 @@ class PostAdmin(admin.ModelAdmin):
         fields["tags"] = [tag.name for tag in data["tags"]]
         actor = request.user
         if change:
+            if data.get("author") and "author" in form.changed_data:
+                fields["author"] = data["author"]
             post = post_services.post_update(actor=actor, post=obj, **fields)
         else:
             post = post_services.post_create(actor=actor, **fields)
+            if data.get("author") and data["author"] != actor:
+                post = post_services.post_update(actor=actor, post=post, author=data["author"])
         status, publish_at = data["status"], data["published_at"]
         if status == PostStatus.PUBLISHED and (post.status != status
                                                or "published_at" in form.changed_data):
@@ -201,7 +244,7 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ModelAdmin):
     list_display = ["name", "slug", "post_total"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -229,9 +272,10 @@ def _moderate_action(status: str, description: str):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(CommentDeskMixin, ModelAdmin):
     list_display = ["excerpt", "commenter", "author_email", "ip_address", "post_link",
-                    "parent_link", "status", "created_at", "reply_count", "descendant_count"]
+                    "parent_link", "status", "created_at", "row_actions", "reply_count",
+                    "descendant_count"]
     list_filter = ["status", ("post", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["body", "author_name", "author_email", "ip_address", "user__username"]
     # The parent's author too: "in reply to" names them.
@@ -297,7 +341,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reaction)
-class ReactionAdmin(admin.ModelAdmin):
+class ReactionAdmin(ModelAdmin):
     list_display = ["kind", "subject", "reactor", "created_at"]
     list_filter = ["kind", "created_at"]
     list_select_related = ["post", "comment", "user"]
@@ -326,7 +370,10 @@ class ReactionAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
     list_display = ["username", "display_name", "email", "roles", "is_staff", "is_active"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["username", "display_name", "email", "slug"]
@@ -374,7 +421,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ModelAdmin):
     list_display = ["hint", "user", "name", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["name", "hint", "user__username"]

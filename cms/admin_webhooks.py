@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from unfold.admin import ModelAdmin, TabularInline
 
 from cms.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from cms.models.webhooks import TEST_EVENT, WEBHOOK_EVENTS
@@ -33,7 +34,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ModelAdmin):
     form = WebhookEndpointForm
     list_display = ["url", "description", "event_list", "build_hook", "active", "created_at"]
     list_filter = ["active", "build_hook"]
@@ -56,7 +57,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                                    "the run_webhooks worker sends it.", messages.SUCCESS)
 
 
-class WebhookAttemptInline(admin.TabularInline):
+class WebhookAttemptInline(TabularInline):
     model = WebhookAttempt
     fields = ["number", "attempted_at", "status_code", "error", "duration_ms", "response_body"]
     readonly_fields = fields
@@ -68,7 +69,7 @@ class WebhookAttemptInline(admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ModelAdmin):
     list_display = ["event", "endpoint", "status", "attempts", "last_status_code",
                     "next_attempt_at", "created_at"]
     list_filter = ["status", "event", "endpoint"]
@@ -90,7 +91,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookAttempt)
-class WebhookAttemptAdmin(admin.ModelAdmin):
+class WebhookAttemptAdmin(ModelAdmin):
     list_display = ["delivery", "number", "attempted_at", "status_code", "error", "duration_ms"]
     list_filter = ["status_code"]
     list_select_related = ["delivery__endpoint"]

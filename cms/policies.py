@@ -53,10 +53,13 @@ ANONYMOUS = Reader()
 # What a reader may see -----------------------------------------------------------------------
 
 
-def visible_posts(reader: Reader, *, now=None, posts=None):
+def visible_posts(reader: Reader, *, now=None, posts=None, with_trashed: bool = False):
     """The posts `reader` may read (of `posts`, all by default): live ones; a signed-in
-    account's own too; every post for a moderator."""
+    account's own too; every post for a moderator. Posts in the trash are nobody's to read
+    (the admin's trash asks `with_trashed`)."""
     posts = Post.objects.all() if posts is None else posts
+    if not with_trashed:
+        posts = posts.not_trashed()
     if reader.is_moderator:
         return posts
     if reader.is_signed_in:
@@ -162,6 +165,15 @@ def require_can_publish_post(user, post: Post) -> None:
     require_can_edit_post(user, post)
     if user.role == Role.CONTRIBUTOR:
         raise DomainError(ErrorCode.FORBIDDEN, "Contributors may not publish; an editor will.")
+
+
+def require_can_reassign_post(user, post: Post, new_author) -> None:
+    """Editors and administrators give a post to another writer (one who may write posts)."""
+    require_moderator(user)
+    if (new_author is None or not new_author.is_active
+            or new_author.role not in POST_WRITERS):
+        raise DomainError(ErrorCode.INVALID, "A post's author must be an active administrator, "
+                          "editor, author or contributor.", field="authorId")
 
 
 def require_can_preview(user, post: Post) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 
 INSTALLED_APPS = [
+    "unfold",  # the admin's theme (issue 13), before the admin whose templates it replaces
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -254,8 +256,10 @@ HEARTH_WEBHOOK_ALLOW_PRIVATE = env_bool("HEARTH_WEBHOOK_ALLOW_PRIVATE", False)
 
 # Draft preview: how long a preview token works, and the frontend route an admin link opens.
 HEARTH_PREVIEW_TOKEN_SECONDS = env_int("HEARTH_PREVIEW_TOKEN_SECONDS", 60 * 60)
+# In development the example blog Hearth serves at /blog/ shows the preview out of the box.
 HEARTH_PREVIEW_URL = os.environ.get(
-    "HEARTH_PREVIEW_URL", "http://localhost:3000/api/preview?slug={slug}&token={token}")
+    "HEARTH_PREVIEW_URL", "/blog/?slug={slug}&preview={token}" if DEBUG
+    else "http://localhost:3000/api/preview?slug={slug}&token={token}")
 
 # CDN caching of anonymous GET queries (s-maxage), and how long persisted queries are kept.
 HEARTH_CDN_MAX_AGE = env_int("HEARTH_CDN_MAX_AGE", 60)
@@ -278,6 +282,29 @@ HEARTH_PERSISTED_QUERY_TOTAL_BYTES = env_int("HEARTH_PERSISTED_QUERY_TOTAL_BYTES
 # Where `manage.py install_playground` puts the self-hosted GraphiQL (never committed).
 HEARTH_PLAYGROUND_DIR = Path(
     os.environ.get("HEARTH_PLAYGROUND_DIR", BASE_DIR / "var" / "playground"))
+
+# The editor's desk (issue 13): days a trashed post is kept before `purge_trash` deletes it;
+# the admin's theme (django-unfold) and the example blog's stylesheet, which the editor's live
+# preview uses (served as /static/blog/style.css).
+HEARTH_TRASH_DAYS = env_int("HEARTH_TRASH_DAYS", 30)
+STATICFILES_DIRS = [("blog", BASE_DIR / "examples" / "blog")]
+UNFOLD = {
+    "SITE_TITLE": "Hearth admin",
+    "SITE_HEADER": "Hearth",
+    "SITE_SUBHEADER": "Content and moderation",
+    "SITE_URL": "/",
+    "SITE_SYMBOL": "local_fire_department",
+    "SHOW_VIEW_ON_SITE": True,
+    "COLORS": {"primary": {  # Tailwind's orange: a hearth, not the default purple
+        "50": "oklch(98% .016 73.684)", "100": "oklch(95.4% .038 75.164)",
+        "200": "oklch(90.1% .076 70.697)", "300": "oklch(83.7% .128 66.29)",
+        "400": "oklch(75% .183 55.934)", "500": "oklch(70.5% .213 47.604)",
+        "600": "oklch(64.6% .222 41.116)", "700": "oklch(55.3% .195 38.402)",
+        "800": "oklch(47% .157 37.304)", "900": "oklch(40.8% .123 38.172)",
+        "950": "oklch(26.6% .079 36.259)"}},
+    "SIDEBAR": {"show_search": True, "show_all_applications": False},
+    "STYLES": [lambda request: static("cms/desk.css")],
+}
 
 # Feeds and GraphQL over HTTP (issue 15): the frontend's addresses the Atom feeds link to; the
 # trusted documents (persisted-documents.json, `manage.py load_trusted_documents`): the most text

@@ -1,6 +1,7 @@
 from cms.models.comments import Comment, CommentStatus
 from cms.models.posts import Post, PostStatus, Tag
 from cms.models.reactions import Reaction, ReactionKind
+from cms.models.revisions import PostRevision
 from cms.models.tokens import ApiToken
 from cms.models.trusted_documents import TrustedDocument
 from cms.models.users import Role, User
@@ -11,6 +12,7 @@ __all__ = [
     "Comment",
     "CommentStatus",
     "Post",
+    "PostRevision",
     "PostStatus",
     "Reaction",
     "ReactionKind",

@@ -28,12 +28,15 @@ class Tag(models.Model):
 # `is_scheduled` split the published posts at `now` in SQL; `Post.is_live` is the same rule for
 # a post in hand (tests/cms/test_policies_and_selectors.py checks the three agree). Who sees which
 # posts is cms/policies.py's.
+# A post in the trash is neither live nor scheduled, whatever its status.
 def is_live(now=None) -> Q:
-    return Q(status=PostStatus.PUBLISHED, published_at__lte=now or timezone.now())
+    return Q(status=PostStatus.PUBLISHED, published_at__lte=now or timezone.now(),
+             trashed_at__isnull=True)
 
 
 def is_scheduled(now=None) -> Q:
-    return Q(status=PostStatus.PUBLISHED, published_at__gt=now or timezone.now())
+    return Q(status=PostStatus.PUBLISHED, published_at__gt=now or timezone.now(),
+             trashed_at__isnull=True)
 
 
 class PostQuerySet(models.QuerySet):
@@ -44,12 +47,16 @@ class PostQuerySet(models.QuerySet):
     def live_or_written_by(self, author_id: int, now=None):
         return self.filter(is_live(now) | Q(author_id=author_id))
 
+    def not_trashed(self):
+        return self.filter(trashed_at__isnull=True)
+
 
 class Post(ReactionCounts, models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
     excerpt = models.TextField(blank=True)
-    body = models.TextField(blank=True, help_text="Markdown.")
+    body = models.TextField(blank=True, help_text="Markdown: the preview beside the editor shows "
+                                                   "it as the site will.")
     html = models.TextField(blank=True, editable=False, help_text="Rendered and sanitized body.")
     status = models.CharField(max_length=16, choices=PostStatus.choices, default=PostStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -62,6 +69,9 @@ class Post(ReactionCounts, models.Model):
         help_text="Comments the thread shows: approved ones and placeholders above them.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    trashed_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the post went to the trash; purged HEARTH_TRASH_DAYS later.")
 
     objects = PostQuerySet.as_manager()
 
@@ -79,12 +89,13 @@ class Post(ReactionCounts, models.Model):
         return self.title
 
     def is_live(self, now=None) -> bool:
-        return (self.status == PostStatus.PUBLISHED
+        return (self.status == PostStatus.PUBLISHED and self.trashed_at is None
                 and self.published_at <= (now or timezone.now()))
 
     @property
     def public_status(self) -> str:
         """The contract's status: DRAFT, SCHEDULED, PUBLISHED or ARCHIVED."""
-        if self.status == PostStatus.PUBLISHED and not self.is_live():
+        if (self.status == PostStatus.PUBLISHED and self.trashed_at is None
+                and not self.is_live()):
             return "SCHEDULED"
         return self.status.upper()

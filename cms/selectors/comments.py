@@ -204,8 +204,16 @@ def latest_approved_comments(*, post_id: int, limit: int) -> list[Comment]:
 
 
 def moderation_queue(*, reader: Reader, args: PageArgs, status: str = "pending") -> Page:
-    """Comments of `status` (awaiting a decision by default), oldest first: moderators only."""
+    """Comments of `status` (awaiting a decision by default), oldest first: moderators only.
+    Comments on a post in the trash wait with it."""
     require_moderation_queue_reader(reader)
-    comments = (Comment.objects.filter(status=status).select_related("user")
+    comments = (Comment.objects.filter(status=status, post__trashed_at__isnull=True)
+                .select_related("user")
                 .order_by("created_at", "id"))
     return paginate(comments, args)
+
+
+def pending_comment_count() -> int:
+    """Comments awaiting a decision, as the moderation queue lists them."""
+    return Comment.objects.filter(status=CommentStatus.PENDING,
+                                  post__trashed_at__isnull=True).count()

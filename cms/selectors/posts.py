@@ -103,7 +103,7 @@ def _post_lookup(field: str, with_author: bool, signed_in: bool, moderator: bool
                  preview: bool) -> PreparedQuery:
     def build(key, now, user, opened):
         if preview:
-            posts = Post.objects.filter(pk=opened)
+            posts = Post.objects.not_trashed().filter(pk=opened)
         else:
             reader = Reader(pk=user, is_moderator=moderator) if signed_in else ANONYMOUS
             posts = visible_posts(reader, now=now)
@@ -141,6 +141,18 @@ def post_get(*, reader: Reader, slug: str | None = None, pk: int | None = None,
 def post_visible(*, reader: Reader, pk: int) -> Post | None:
     """The post `pk`, if `reader` may read it: the target of a write."""
     return visible_posts(reader).filter(pk=pk).first()
+
+
+def post_list_size(*, reader: Reader = ANONYMOUS) -> int:
+    """How many posts `reader` may read (the public, by default)."""
+    return visible_posts(reader).count()
+
+
+def post_in_trash(*, reader: Reader, pk: int) -> Post | None:
+    """The trashed post `pk`, if `reader` could read it out of the trash: the target of a
+    restore."""
+    return (visible_posts(reader, with_trashed=True)
+            .filter(pk=pk, trashed_at__isnull=False).first())
 
 
 def posts_by_ids(*, reader: Reader, ids: list[int]) -> dict[int, Post]:

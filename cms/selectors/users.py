@@ -16,3 +16,9 @@ def unshown_user_fields(relation: str) -> list[str]:
 
 def authors_by_ids(*, reader: Reader, ids: list[int]) -> dict[int, User]:
     return {user.pk: user for user in public_authors(reader).filter(pk__in=ids)}
+
+
+def active_account(*, pk: int) -> User | None:
+    """An active account by id, whoever it is: the new author of a post, which only editors and
+    administrators may name (the caller checks first)."""
+    return User.objects.filter(pk=pk, is_active=True).first()

@@ -181,3 +181,20 @@ def comment_moderate(*, actor, comment: Comment, status: str) -> Comment:
     if comment.status != status:
         _set_status(comment, status)
     return comment
+
+
+@transaction.atomic
+def comment_reply(*, actor, parent: Comment, body: str, ip_address: str | None = None,
+                  user_agent: str = "") -> Comment:
+    """A moderator's reply from the moderation desk, as themselves. Replying to a held comment
+    approves it first (as WordPress's "Approve and Reply" does), and the reply is approved
+    whatever the moderation rules would say of it."""
+    require_moderator(actor)
+    parent = _lock_comment(parent)
+    if parent.status == CommentStatus.PENDING:
+        _set_status(parent, CommentStatus.APPROVED)
+    reply = comment_create(actor=actor, post=parent.post, parent=parent, body=body,
+                           ip_address=ip_address, user_agent=user_agent)
+    if reply.status != CommentStatus.APPROVED:
+        _set_status(reply, CommentStatus.APPROVED)
+    return reply

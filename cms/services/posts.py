@@ -1,6 +1,6 @@
 """Writes to posts. Each service is one transaction; a DomainError rolls it back."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -11,8 +11,14 @@ from django.utils.text import slugify
 from cms import content_versions, webhooks
 from cms.errors import DomainError, ErrorCode, ValidationErrors
 from cms.models import Post, PostStatus, Tag
-from cms.policies import require_can_edit_post, require_can_publish_post, require_post_writer
+from cms.policies import (
+    require_can_edit_post,
+    require_can_publish_post,
+    require_can_reassign_post,
+    require_post_writer,
+)
 from cms.rendering import render_markdown
+from cms.services import revisions
 from cms.services.validation import clean_datetime
 
 MAX_TITLE = 300
@@ -121,6 +127,7 @@ def post_create(*, actor, title: str, body: str, slug: str | None = None,
     _save_new(post, slug_from=None if slug else title)
     if tags:
         post.tags.set(_tags_from_names(tags))
+    revisions.record(post, actor=actor)
     return post
 
 
@@ -131,9 +138,15 @@ def _locked_post(post: Post) -> Post:
 @transaction.atomic
 def post_update(*, actor, post: Post, title: str | None = None, body: str | None = None,
                 slug: str | None = None, excerpt: str | None = None,
-                tags: list[str] | None = None, comments_open: bool | None = None) -> Post:
+                tags: list[str] | None = None, comments_open: bool | None = None,
+                author=None, revision_note: str = "") -> Post:
+    """Change what is given. A change of title, body, excerpt or tags keeps a revision;
+    `author` gives the post to another writer (editors and administrators only)."""
     post = _locked_post(post)
     require_can_edit_post(actor, post)
+    if author is not None and author.pk != post.author_id:
+        require_can_reassign_post(actor, post, author)
+        post.author = author
     _validate_text(title, body)
     if title is not None:
         post.title = title.strip()
@@ -149,6 +162,7 @@ def post_update(*, actor, post: Post, title: str | None = None, body: str | None
     post.save()
     if tags is not None:
         post.tags.set(_tags_from_names(tags))
+    revisions.record(post, actor=actor, note=revision_note)
     webhooks.enqueue_post_event(post, "post.updated")
     content_versions.post_written(post.pk)
     return post
@@ -193,9 +207,56 @@ def post_archive(*, actor, post: Post) -> Post:
 
 
 @transaction.atomic
+def post_trash(*, actor, post: Post) -> Post:
+    """Move to the trash: out of every list and lookup, kept HEARTH_TRASH_DAYS, then purged."""
+    post = _locked_post(post)
+    require_can_edit_post(actor, post)
+    if post.trashed_at is None:
+        was_live = post.is_live()
+        post.trashed_at = timezone.now()
+        post.save(update_fields=["trashed_at", "updated_at"])
+        if was_live:
+            webhooks.enqueue_post_event(post, "post.unpublished")
+        content_versions.post_written(post.pk)
+    return post
+
+
+@transaction.atomic
+def post_restore(*, actor, post: Post) -> Post:
+    """Take a post out of the trash, in the status it had."""
+    post = _locked_post(post)
+    require_can_edit_post(actor, post)
+    if post.trashed_at is not None:
+        post.trashed_at = None
+        post.save(update_fields=["trashed_at", "updated_at"])
+        if post.is_live():
+            webhooks.enqueue_post_event(post, "post.published")
+        content_versions.post_written(post.pk)
+    return post
+
+
+def posts_purge_trash(*, now=None) -> int:
+    """Delete the posts trashed more than HEARTH_TRASH_DAYS ago, each in its own transaction;
+    the number deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.HEARTH_TRASH_DAYS)
+    purged = 0
+    for pk in Post.objects.filter(trashed_at__lt=cutoff).values_list("pk", flat=True):
+        with transaction.atomic():
+            post = Post.objects.select_for_update().filter(pk=pk, trashed_at__lt=cutoff).first()
+            if post is not None:
+                _delete(post)
+                purged += 1
+    return purged
+
+
+@transaction.atomic
 def post_delete(*, actor, post: Post) -> int:
     post = _locked_post(post)
     require_can_edit_post(actor, post)
+    return _delete(post)
+
+
+def _delete(post: Post) -> int:
     pk = post.pk
     webhooks.enqueue_post_event(post, "post.deleted")
     content_versions.post_written(post.pk)

@@ -1,11 +1,14 @@
 // A personal blog page drawn from Hearth's GraphQL API: the post, its thread, likes and a
 // comment form. No build step: a plain ES module talking to the API over fetch.
 
+import { rememberPending, withOwnPending } from "./pending.js";
+
 const params = new URLSearchParams(location.search);
 const API_URL = params.get("api")
   || document.querySelector('meta[name="hearth-api"]')?.content
   || "http://127.0.0.1:8000/graphql/";
 const TOKEN_KEY = "hearth.visitorToken";
+const PREVIEW = params.get("preview"); // a preview token from the admin: drafts too
 const PAGE_SIZE = 100;
 
 const COMMENT_FIELDS = `
@@ -16,8 +19,8 @@ const COMMENT_FIELDS = `
 `;
 
 const POST_QUERY = `
-  query Post($slug: String!) {
-    post(slug: $slug) {
+  query Post($slug: String!, $preview: String) {
+    post(slug: $slug, previewToken: $preview) {
       id slug title html publishedAt commentCount commentsOpen
       author { displayName }
       reactions { counts { kind count } viewerReactions }
@@ -27,8 +30,8 @@ const POST_QUERY = `
 const NEWEST_QUERY = `query Newest { posts(first: 1) { edges { node { slug } } } }`;
 
 const THREAD_QUERY = `
-  query Thread($slug: String!, $after: String) {
-    post(slug: $slug) {
+  query Thread($slug: String!, $after: String, $preview: String) {
+    post(slug: $slug, previewToken: $preview) {
       thread(first: ${PAGE_SIZE}, after: $after) {
         pageInfo { hasNextPage endCursor }
         edges { node { ${COMMENT_FIELDS} } }
@@ -53,6 +56,18 @@ const ADD_COMMENT = `
 
 class ApiDown extends Error {}
 
+// A fetch that fails outright is either Hearth down or Hearth refusing this origin (CORS): the
+// browser says the same for both. An opaque request (no-cors) still reaches a server that is up.
+async function whyUnreachable() {
+  try {
+    await fetch(API_URL, { mode: "no-cors", cache: "no-store" });
+  } catch (error) {
+    return `Hearth at ${API_URL} is not answering.`;
+  }
+  return `Hearth at ${API_URL} is up but does not let this site (${location.origin}) read its `
+    + `answers: add ${location.origin} to its CORS_ALLOWED_ORIGINS setting.`;
+}
+
 // Talking to Hearth ----------------------------------------------------------------------------
 
 function headers() {
@@ -65,7 +80,7 @@ async function send(request) {
   try {
     response = await fetch(request.url, request.init);
   } catch (error) {
-    throw new ApiDown(`Hearth at ${API_URL} is not answering.`);
+    throw new ApiDown(await whyUnreachable());
   }
   let body;
   try {
@@ -121,7 +136,7 @@ async function loadThread(slug) {
   const comments = [];
   let after = null;
   do {
-    const data = await query(THREAD_QUERY, { slug, after });
+    const data = await query(THREAD_QUERY, { slug, after, preview: PREVIEW });
     const page = data.post.thread;
     comments.push(...page.edges.map((edge) => edge.node));
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
@@ -144,6 +159,10 @@ function likes(reactions) {
 
 function people(n) {
   return n === 1 ? "1 person" : `${n} people`;
+}
+
+function peopleLikeThis(n) {
+  return n === 1 ? "1 person likes this" : `${n} people like this`;
 }
 
 function showLikes(button, label, reactions, words) {
@@ -290,6 +309,7 @@ function setupForm(section, post) {
         return;
       }
       const comment = { ...result.comment, mine: true };
+      if (comment.status === "PENDING") rememberPending(post, comment);
       const li = renderComment(comment);
       const parent = replyTo && document.getElementById(`comment-${replyTo.id}`);
       (parent ? parent.querySelector(":scope > .replies") : section.querySelector(".thread"))
@@ -342,10 +362,11 @@ async function start() {
       const newest = await query(NEWEST_QUERY);
       slug = newest.posts.edges[0]?.node.slug;
     }
-    const data = slug ? await query(POST_QUERY, { slug }) : { post: null };
+    const data = slug ? await query(POST_QUERY, { slug, preview: PREVIEW }) : { post: null };
     const post = data.post;
     if (!post) {
       main.innerHTML = "<h1>Nothing here</h1><p>There is no such post.</p>";
+      document.body.dataset.ready = "missing";
       return;
     }
     const comments = await loadThread(slug);
@@ -354,16 +375,21 @@ async function start() {
     page.querySelector(".post-title").textContent = post.title;
     page.querySelector(".post-author").textContent = post.author.displayName;
     const date = page.querySelector(".post-date");
-    date.dateTime = post.publishedAt;
-    date.textContent = dateFormat.format(new Date(post.publishedAt));
+    if (post.publishedAt) {
+      date.dateTime = post.publishedAt;
+      date.textContent = dateFormat.format(new Date(post.publishedAt));
+    } else {
+      date.textContent = "not published yet";
+    }
+    if (PREVIEW) page.querySelector(".post").classList.add("preview");
     page.querySelector(".post-body").innerHTML = post.html; // sanitized by Hearth
-    const words = (n) => `${people(n)} like this`;
+    const words = peopleLikeThis;
     const button = page.querySelector(".post-like");
     const label = page.querySelector(".post-likes");
     showLikes(button, label, post.reactions, words);
     likeToggle(button, label, post.id, words);
     page.querySelector(".responses").textContent = responses(post.commentCount);
-    renderThread(page.querySelector(".thread"), comments);
+    renderThread(page.querySelector(".thread"), withOwnPending(post, comments));
     const section = page.querySelector(".comments");
     main.replaceChildren(page);
     if (post.commentsOpen) {

@@ -4,8 +4,9 @@ under a strict Content-Security-Policy.
 `manage.py install_playground` (or `make playground`) fetches GraphiQL and React from the npm
 registry into HEARTH_PLAYGROUND_DIR (var/playground); they are never committed. When they are
 there, browsers asking /graphql/ for HTML get a page whose scripts and styles all come from
-Hearth, with a CSP that allows nothing else. Without them, the CDN-loaded GraphiQL of
-Strawberry is served instead.
+Hearth, with a CSP that allows nothing else. Without them (no npm, no registry), browsers get
+a page that says so and how to install them, never a playground that loads for ever from a CDN
+it cannot reach. `make run` installs them when it can.
 """
 
 import mimetypes
@@ -42,9 +43,13 @@ def installed() -> bool:
 
 
 def render(request):
-    """The self-hosted playground page, or None when its assets are not installed."""
+    """The self-hosted playground page, or the page saying how to install it."""
     if not installed():
-        return None
+        response = HttpResponse(render_to_string("hearth/playground_missing.html", {
+            "endpoint": request.path, "directory": asset_dir()}, request=request))
+        response["Content-Security-Policy"] = CSP
+        response["Cache-Control"] = "no-cache"
+        return response
     urls = {name.replace(".", "_").replace("-", "_"): reverse("playground-asset", args=[name])
             for name in [*VENDOR, *OWN]}
     html = render_to_string("hearth/playground.html", {"assets": urls,

@@ -284,10 +284,9 @@ class HearthGraphQLView(GraphQLView):
         return super().should_render_graphql_ide(request) and not persisted.requested(request)
 
     def render_graphql_ide(self, request):
-        """The self-hosted playground when installed, else Strawberry's CDN-loaded GraphiQL."""
+        """The self-hosted playground, or how to install it (never a CDN's)."""
         get_token(request)  # the playground's mutations need the CSRF cookie of a session
-        page = playground.render(request)
-        return page if page is not None else super().render_graphql_ide(request)
+        return playground.render(request)
 
     def decode_json(self, data):
         """A JSON value (the body, or GET's `variables` or `extensions`), or a 400."""

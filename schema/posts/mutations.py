@@ -47,6 +47,10 @@ class UpdatePostInput:
                                                                         "tags.")
     comments_open: bool | None = strawberry.field(default=None, description="Open or close the "
                                                   "post's comments.")
+    author_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Give the post to another writer (an Author's global ID): "
+        "editors and administrators only (FORBIDDEN for others); the new author must be an "
+        "active administrator, editor, author or contributor (INVALID otherwise).")
 
 
 @strawberry.input(description="The post to publish, now or at a later time.")
@@ -113,7 +117,8 @@ class PostMutation:
         return post_payload(info, lambda: post_services.post_update(
             actor=info.context.user, post=lookups.visible_post(info, input.id),
             title=input.title, body=input.body, slug=input.slug, excerpt=input.excerpt,
-            tags=input.tags, comments_open=input.comments_open))
+            tags=input.tags, comments_open=input.comments_open,
+            author=lookups.new_author(info, input.author_id)))
 
     @strawberry.mutation(description="Publish now, or at `publishAt`.")
     def publish_post(self, info: Info, input: Annotated[PublishPostInput, strawberry.argument(
@@ -126,6 +131,18 @@ class PostMutation:
     def unpublish_post(self, info: Info, id: PostId) -> PostPayload:
         return post_payload(info, lambda: post_services.post_unpublish(
             actor=info.context.user, post=lookups.visible_post(info, id)))
+
+    @strawberry.mutation(description="Move a post to the trash: nobody reads it through the "
+                                     "API any more; `restorePost` brings it back, and after "
+                                     "HEARTH_TRASH_DAYS (30 by default) it is deleted.")
+    def trash_post(self, info: Info, id: PostId) -> PostPayload:
+        return post_payload(info, lambda: post_services.post_trash(
+            actor=info.context.user, post=lookups.visible_post(info, id)))
+
+    @strawberry.mutation(description="Take a post out of the trash, in the status it had.")
+    def restore_post(self, info: Info, id: PostId) -> PostPayload:
+        return post_payload(info, lambda: post_services.post_restore(
+            actor=info.context.user, post=lookups.trashed_post(info, id)))
 
     @strawberry.mutation(description="Delete a post and its comments.")
     def delete_post(self, info: Info, id: PostId) -> DeletePayload:

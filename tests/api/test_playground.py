@@ -1,4 +1,5 @@
-"""The playground: self-hosted under a strict CSP when installed, CDN-loaded GraphiQL otherwise."""
+"""The playground: self-hosted under a strict CSP when installed; otherwise a page that says how to
+install it, with nothing loaded from a CDN."""
 
 import pytest
 from django.test import Client
@@ -53,12 +54,15 @@ def test_unknown_files_are_not_served(db, installed):
     assert Client().get("/graphql/playground/..%2Fsettings.py").status_code == 404
 
 
-def test_without_assets_the_cdn_playground_is_served(db, not_installed):
+def test_without_assets_the_page_says_how_to_install_them(db, not_installed):
     response = Client().get("/graphql/", **HTML)
 
     assert response.status_code == 200
-    assert "unpkg.com/graphiql" in response.content.decode()
-    assert "Content-Security-Policy" not in response
+    page = response.content.decode()
+    assert "not installed" in page and "make playground" in page
+    assert "manage.py install_playground" in page and "Loading" not in page
+    assert "unpkg.com" not in page and "<script" not in page
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
     assert Client().get("/graphql/playground/graphiql.min.js").status_code == 404
 
 

@@ -1,11 +1,14 @@
 """The benchmark compares like with like: on a small generated thread, the floor view, Hearth and
 the naive strawberry-django schema return the same comments in the same order, and the floor's
-post page is Hearth's response to the letter."""
+post page is Hearth's response to the letter; the floor's queries are compiled once and bound to
+new values, its cached page is its page; contenders take turns and p99 needs 200 samples."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from benchmarks.datasets import build_thread, verify
-from benchmarks.measure import Client, r1
+from benchmarks.measure import MIN_SAMPLES, Client, r1, run_contenders
 
 
 @pytest.fixture
@@ -33,3 +36,40 @@ def test_floor_thread_page_and_post_page_equal_hearths(tiny):
     variables = {"slug": tiny.slug, "after": None}
     assert floor.run("r1", variables) == hearth.run("r1", variables)
     assert floor.run("r2", {"slug": tiny.slug}) == hearth.run("r2", {"slug": tiny.slug})
+
+
+def test_floor_caches_its_page_only_where_hearth_caches_its_results(tiny, settings, tmp_path):
+    floor = Client("F", None)
+    page = floor.run("r2", {"slug": tiny.slug})
+    with CaptureQueriesContext(connection) as queries:  # a cache per process: Hearth's is off
+        assert floor.run("r2c", {"slug": tiny.slug}) == page
+    assert len(queries) == 6
+    settings.CACHES = {**settings.CACHES, "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path)}}
+    from django.core.cache import cache
+
+    cache.clear()
+    assert floor.run("r2c", {"slug": tiny.slug}) == page
+    with CaptureQueriesContext(connection) as queries:  # a shared cache: served from it
+        assert floor.run("r2c", {"slug": tiny.slug}) == page
+    assert len(queries) == 0
+
+
+def test_floor_queries_are_compiled_once_and_bound_to_new_values(tiny):
+    floor, hearth = Client("F", None), Client("H", "/graphql/")
+    floor.run("r2", {"slug": tiny.slug})
+    with CaptureQueriesContext(connection) as queries:
+        missing = floor.run("small", {"slug": "no-such-post"})
+    assert missing == {"data": {"post": None}}
+    assert len(queries) == 1 and "no-such-post" in queries[0]["sql"]
+    assert floor.run("small", {"slug": tiny.slug}) == hearth.run("small", {"slug": tiny.slug})
+
+
+def test_contenders_take_turns_and_p99_needs_200_samples(tiny):
+    clients = [Client("F", None), Client("H", "/graphql/")]
+    figures = run_contenders(clients, ["small"], 0.0, rounds=3)
+    for name in ("F", "H"):
+        small = figures[name]["small"]
+        assert small["reps"] >= MIN_SAMPLES and small["queries"] >= 1
+        assert small["p99_ms"] is None  # fewer than P99_SAMPLES samples

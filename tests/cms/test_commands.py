@@ -147,3 +147,25 @@ def test_committed_schema_matches_the_live_schema():
     committed = export_schema.SCHEMA_FILE.read_text()
     assert committed == export_schema.schema_sdl(), (
         "schema.graphql differs from the live schema: run `make schema` and commit it.")
+
+
+def test_the_demo_administrator_signs_in_to_the_admin_with_the_local_password(
+        db, password_file, settings):
+    from django.test import Client
+
+    settings.DEBUG = True
+    run("seed_demo")
+    maya = User.objects.get(username="maya")
+    assert maya.is_staff and not maya.has_usable_password()
+    out = run("ensure_local_admin")
+    password = password_file.read_text().strip()
+    assert "or as maya" in out
+    client = Client()
+    signed_in = client.post("/admin/login/?next=/admin/",
+                            {"username": "maya", "password": password}, follow=True)
+    assert signed_in.redirect_chain[-1][0] == "/admin/"
+    assert "Content and moderation" in signed_in.content.decode()
+    maya.set_password("her-own-choice")
+    maya.save()
+    assert "or as maya" not in run("ensure_local_admin")
+    assert User.objects.get(username="maya").check_password("her-own-choice")

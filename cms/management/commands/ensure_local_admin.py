@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cms.models import Role, User
 
 USERNAME = "admin"
+DEMO_ADMINISTRATOR = "maya"  # seed_demo's author, who signs in with the same password
 PASSWORD_FILE = Path(settings.BASE_DIR) / "var" / "local-admin-password"
 
 
@@ -30,10 +31,25 @@ class Command(BaseCommand):
             PASSWORD_FILE.chmod(0o600)
             self.stdout.write(f"Created the local administrator. Sign in at /admin/ as "
                               f"{USERNAME} / {password}")
+            self.demo_sign_in(password)
             return
         stored = PASSWORD_FILE.read_text().strip() if PASSWORD_FILE.exists() else ""
         if stored and user.check_password(stored):
             self.stdout.write(f"Sign in at /admin/ as {USERNAME} / {stored}")
+            self.demo_sign_in(stored)
         else:
             self.stdout.write(f"Sign in at /admin/ as {USERNAME}. To set a new password, run "
                               f"`.venv/bin/python manage.py changepassword {USERNAME}`.")
+
+    def demo_sign_in(self, password: str) -> None:
+        """Let the demo's administrator sign in too, with the same password, unless a password
+        of her own was set."""
+        maya = User.objects.filter(username=DEMO_ADMINISTRATOR).first()
+        if maya is None:
+            return
+        if not maya.has_usable_password():
+            maya.set_password(password)
+            maya.is_staff = True
+            maya.save(update_fields=["password", "is_staff"])
+        if maya.check_password(password):
+            self.stdout.write(f"  or as {DEMO_ADMINISTRATOR} (the demo's author), same password")

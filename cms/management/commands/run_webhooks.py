@@ -6,7 +6,10 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
+from cms.services.posts import posts_purge_trash
 from cms.webhooks import deliver_due
+
+PURGE_EVERY_SECONDS = 3600
 
 
 class Command(BaseCommand):
@@ -24,10 +27,14 @@ class Command(BaseCommand):
             self.stdout.write(f"{made} webhook attempt(s) made.")
             return
         self.stdout.write("Sending webhooks; stop with Ctrl-C.")
+        purged_at = 0.0
         try:
             while True:
                 close_old_connections()
                 try:
+                    if time.monotonic() - purged_at > PURGE_EVERY_SECONDS:
+                        posts_purge_trash()  # the trash's 30 days, without a cron job
+                        purged_at = time.monotonic()
                     made = deliver_due()
                 except DatabaseError as error:  # the database restarting must not end the worker
                     self.stderr.write(f"Webhook queue unavailable: {error}")

@@ -160,7 +160,10 @@ class Command(BaseCommand):
         )
         if created:
             user.set_unusable_password()
-            user.save(update_fields=["password"])
+            # Administrators and editors sign in to the admin (ensure_local_admin gives the
+            # demo's a password in development).
+            user.is_staff = role in (Role.ADMINISTRATOR, Role.EDITOR)
+            user.save(update_fields=["password", "is_staff"])
             user.groups.add(Group.objects.get(name=role.value))
         return user
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0007_user_public_slug'),
+        ('cms', '0008_desk'),
     ]
 
     operations = [
