@@ -318,9 +318,13 @@ UNFOLD = {
     "STYLES": [lambda request: static("cms/desk.css")],
 }
 
-# Feeds and GraphQL over HTTP (issue 15): the frontend's addresses the Atom feeds link to.
+# Feeds and GraphQL over HTTP (issue 15): the frontend's addresses the Atom feeds link to; the
+# trusted documents (persisted-documents.json, `manage.py load_trusted_documents`): the most text
+# kept, and whether only they may run (production).
 HEARTH_SITE_URL = os.environ.get("HEARTH_SITE_URL", "http://localhost:3000/")
 HEARTH_POST_URL = os.environ.get("HEARTH_POST_URL", "http://localhost:3000/posts/{slug}")
+HEARTH_TRUSTED_DOCUMENTS_MAX_CHARS = env_int("HEARTH_TRUSTED_DOCUMENTS_MAX_CHARS", 4_000_000)
+HEARTH_TRUSTED_DOCUMENTS_ONLY = env_bool("HEARTH_TRUSTED_DOCUMENTS_ONLY", False)
 
 # Per-caller mutation rate limits (requests per window), moderators exempt.
 HEARTH_MUTATION_RATE_LIMIT = env_int("HEARTH_MUTATION_RATE_LIMIT", 60)

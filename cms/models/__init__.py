@@ -5,6 +5,7 @@ from cms.models.posts import Post, PostStatus, Tag
 from cms.models.reactions import Reaction, ReactionKind
 from cms.models.revisions import PostRevision
 from cms.models.tokens import ApiToken
+from cms.models.trusted_documents import TrustedDocument
 from cms.models.users import Role, User
 from cms.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from cms.models.wordpress import OldSlug, WordPressItem, WordPressKind
@@ -27,6 +28,7 @@ __all__ = [
     "Role",
     "Subscriber",
     "Tag",
+    "TrustedDocument",
     "User",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from threading import Lock
 
 from django.conf import settings
-from graphql import DocumentNode, GraphQLError, TokenKind, parse
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, TokenKind, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -87,13 +87,15 @@ cache = ByteBoundedLRU(lambda: settings.HEARTH_DOCUMENT_CACHE_BYTES)
 
 
 class Parsed:
-    """A parsed document, its estimated size and a digest of its tokens (not of comments or
-    spacing), which keys its validation."""
+    """A parsed document, its operations, its estimated size and a digest of its tokens (not of
+    comments or spacing), which keys its validation."""
 
-    __slots__ = ("digest", "document", "size")
+    __slots__ = ("digest", "document", "operations", "size")
 
     def __init__(self, query: str, document: DocumentNode):
         self.document = document
+        self.operations = sum(isinstance(definition, OperationDefinitionNode)
+                              for definition in document.definitions)
         tokens = 0
         digest = hashlib.sha256()
         token = document.loc.start_token if document.loc else None
@@ -126,10 +128,20 @@ def parsed(context) -> Parsed:
 
 
 class CachedParsing(SchemaExtension):
+    """The parsed document, from the cache. A document of several operations must come with
+    `operationName` (GraphQL's GetOperation; Strawberry would silently take the first)."""
+
     def on_parse(self):
         context = self.execution_context
         if context.query is not None:
-            context.graphql_document = parsed(context).document
+            entry = parsed(context)
+            # Strawberry's operation_name falls back to the first operation's: only the private
+            # attribute says whether the request named one.
+            if entry.operations > 1 and context._provided_operation_name is None:
+                raise GraphQLError(
+                    "The document holds several operations: name the one to run in "
+                    "`operationName`.", extensions={"code": "OPERATION_NAME_REQUIRED"})
+            context.graphql_document = entry.document
         yield
 
 

@@ -11,9 +11,16 @@ from cms.visitors import visitor_key_from_token
 
 
 class Refused(Exception):
-    def __init__(self, status: int, message: str, code: str):
+    """A request refused before it ran: its status, message, error code and headers (`Allow`
+    for a 405); `graphql_response_status` where application/graphql-response+json needs
+    another status (an answer without `data` there is never a 2xx)."""
+
+    def __init__(self, status: int, message: str, code: str, *, headers: dict | None = None,
+                 graphql_response_status: int | None = None):
         super().__init__(message)
         self.status, self.message, self.code = status, message, code
+        self.headers = headers or {}
+        self.graphql_response_status = graphql_response_status
 
 
 def _csrf_failure(request) -> bool:

@@ -65,8 +65,9 @@ class Entry:
     body: bytes
     tags: dict[str, str]  # each tag's version when the answer was stored
 
-    def response(self) -> HttpResponse:
-        return HttpResponse(self.body, content_type="application/json")
+    def response(self, content_type: str = "application/json") -> HttpResponse:
+        """The answer again, in the media type the request negotiated (the body is the same)."""
+        return HttpResponse(self.body, content_type=content_type)
 
 
 def fresh(key: str) -> Entry | None:

@@ -1,4 +1,20 @@
-"""The /graphql/ endpoint: JSON in, JSON out, and the playground for browsers."""
+"""The /graphql/ endpoint: JSON in, JSON out, and the playground for browsers.
+
+GraphQL over HTTP as its specification (the GraphQL-over-HTTP draft) asks:
+
+- the answer's media type is negotiated from Accept (schema/http/media_types.py):
+  `application/graphql-response+json` when the client prefers it, `application/json` otherwise
+  (and without an Accept header, as before); a 406 when it accepts neither;
+- in `application/graphql-response+json`, a request that fails before execution (not JSON, not
+  a well-formed request, a document that does not parse or validate, an operation that cannot
+  be chosen, variables that do not coerce) gets a 4xx and a body without `data`; an executed
+  one a 200 with `data`. In `application/json` nothing changed: GraphQL's own refusals are a
+  200 with `data: null`, a malformed request a 4xx;
+- a document of several operations needs `operationName` (400 without it); GET runs queries
+  only (a mutation is a 405 with `Allow: POST`, not run); HEAD is answered as GET, without the
+  body; other methods get a 405 with `Allow: GET, HEAD, POST`;
+- `documentId` names a trusted document (schema/http/persisted.py).
+"""
 
 import json
 
@@ -8,7 +24,10 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import get_token
-from strawberry.django.views import DjangoHTTPRequestAdapter, GraphQLView
+from strawberry.django.views import GraphQLView
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -16,13 +35,10 @@ from schema import schema
 from schema.core.context import Context
 from schema.http import http_cache, persisted, playground, result_cache
 from schema.http.auth import Refused, authenticate, client_ip, visitor
+from schema.http.media_types import GRAPHQL_RESPONSE, JSON, negotiate
 
-
-def error_response(status: int, message: str, code: str | None = None) -> JsonResponse:
-    error = {"message": message}
-    if code:
-        error["extensions"] = {"code": code}
-    return JsonResponse({"data": None, "errors": [error]}, status=status)
+CONTENT_TYPES = {GRAPHQL_RESPONSE: f"{GRAPHQL_RESPONSE}; charset=utf-8", JSON: JSON}
+ALLOWED_METHODS = "GET, HEAD, POST"
 
 
 def check_values(value) -> None:
@@ -57,23 +73,11 @@ def is_text(string: str) -> bool:
     return True
 
 
-class CheckedBody(DjangoHTTPRequestAdapter):
-    """Strawberry's view of the request, with the body the view read and checked (a chunked
-    body, which gunicorn passes without a Content-Length, is not in `request.body`)."""
-
-    def __init__(self, request, body: bytes):
-        super().__init__(request)
-        self.checked = body
-
-    @property
-    def body(self) -> str:
-        return self.checked.decode()
-
-
 class HearthGraphQLView(GraphQLView):
-    """/graphql/, one request in order: check the body, serve an anonymous read from the result
-    cache, authenticate, resolve a persisted query, run the operation, store the answer and
-    register the persisted query, set the caching headers.
+    """/graphql/, one request in order: negotiate the media type, check the body, serve an
+    anonymous read from the result cache, authenticate, resolve a trusted document or persisted
+    query, run the operation, store the answer and register the persisted query, set the
+    caching headers.
 
     Django makes a view instance per request: the request's facts are its typed attributes
     (what execution learned is on the Context)."""
@@ -81,6 +85,7 @@ class HearthGraphQLView(GraphQLView):
     graphql_ide = "graphiql"
     allow_queries_via_get = True
 
+    media: str | None = JSON  # the answer's media type, from Accept (None: none acceptable)
     body: bytes = b""  # a POST's, as checked (GET has none)
     user = None  # who authenticated, or None
     context: Context | None = None  # None while no operation ran (a refusal, the playground)
@@ -88,18 +93,44 @@ class HearthGraphQLView(GraphQLView):
     registration: tuple[str, str] | None = None  # a persisted query to keep once it ran
 
     def dispatch(self, request, *args, **kwargs):
+        """HEAD is answered as GET is (a query only), without the body."""
+        head = request.method == "HEAD"
+        if head:
+            request.method = "GET"
+        self.media = negotiate(request.headers.get("Accept", ""))
         try:
-            return self.answer(request)
+            response = self.answer(request)
         except Refused as refused:
-            response = error_response(refused.status, refused.message, refused.code)
+            response = self.error_response(refused.status, refused.message, refused.code,
+                                           refused.graphql_response_status)
+            for name, value in refused.headers.items():
+                response[name] = value
         except HTTPException as error:
-            response = error_response(error.status_code, error.reason, "BAD_REQUEST")
+            response = self.error_response(error.status_code, error.reason, "BAD_REQUEST")
         except RequestDataTooBig:
-            response = error_response(413, "The request body is too large.", "INVALID")
+            response = self.error_response(413, "The request body is too large.", "INVALID")
         except (MultiPartParserError, SuspiciousOperation):  # a malformed multipart body
-            response = error_response(400, "The multipart body could not be read.",
-                                      "BAD_REQUEST")
-        return http_cache.finish(request, response, public=False)
+            response = self.error_response(400, "The multipart body could not be read.",
+                                           "BAD_REQUEST")
+        if head:
+            request.method = "HEAD"
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+    def error_response(self, status: int, message: str, code: str | None = None,
+                       graphql_response_status: int | None = None) -> JsonResponse:
+        """A request refused before execution, privately: in application/graphql-response+json
+        without `data` (so never a 2xx), in application/json with `data: null` as before."""
+        error = {"message": message}
+        if code:
+            error["extensions"] = {"code": code}
+        if self.media == GRAPHQL_RESPONSE:
+            response = JsonResponse({"errors": [error]}, status=graphql_response_status or status,
+                                    content_type=CONTENT_TYPES[GRAPHQL_RESPONSE])
+        else:
+            response = JsonResponse({"data": None, "errors": [error]}, status=status)
+        return http_cache.finish(self.request, response, public=False)
 
     # What @csrf_exempt sets, which as_view copies from dispatch: browser sessions are checked
     # in authenticate, token and anonymous callers need none (method_decorator would cost 6 us
@@ -108,13 +139,20 @@ class HearthGraphQLView(GraphQLView):
 
     def answer(self, request):
         """The steps, in order; a step refuses by raising."""
+        if request.method not in ("GET", "POST"):
+            raise Refused(405, f"Send GraphQL requests with {ALLOWED_METHODS}.", "BAD_REQUEST",
+                          headers={"Allow": ALLOWED_METHODS})
+        if self.media is None and not self.should_render_graphql_ide(
+                self.request_adapter_class(request)):
+            raise Refused(406, "Accept application/graphql-response+json or application/json.",
+                          "NOT_ACCEPTABLE")
         if request.method == "POST" and request.content_type == "multipart/form-data":
             return self.answer_upload(request)
         if request.method == "POST":
             self.body = self.checked_body(request)
         cache_key = result_cache.key(request, self.body)
         if cache_key is not None and (entry := result_cache.fresh(cache_key)) is not None:
-            return http_cache.finish(request, entry.response(),
+            return http_cache.finish(request, entry.response(CONTENT_TYPES[self.media or JSON]),
                                      public=request.method == "GET", tags=entry.tags)
         self.user = authenticate(request)
         posts_before = result_cache.posts_version() if cache_key is not None else None
@@ -180,15 +218,73 @@ class HearthGraphQLView(GraphQLView):
 
     def execute_operation(self, request, context, root_value, sub_response) -> ExecutionResult:
         """One operation per request (batching is off), from the checked body or GET's query
-        string, its persisted query filled in."""
-        adapter = CheckedBody(request, self.body)
-        data, self.registration = persisted.resolve(self.parse_http_body(adapter))
-        if not isinstance(data.operation_name, str | None):
-            raise HTTPException(400, "`operationName` must be a string.")
-        self.result = self.execute_single(
-            request=request, request_adapter=adapter, sub_response=sub_response,
-            context=context, root_value=root_value, request_data=data)
+        string, the document it names filled in."""
+        data, self.registration = persisted.resolve(*self.request_data(request))
+        try:
+            self.result = self.schema.execute_sync(
+                data.query, variable_values=data.variables, context_value=context,
+                root_value=root_value, operation_name=data.operation_name,
+                allowed_operation_types=OperationType.from_http(request.method),
+                operation_extensions=data.extensions)
+        except CannotGetOperationTypeError as error:
+            raise Refused(400, error.as_http_error_reason() + " Name the operation to run "
+                          "in `operationName`.", "BAD_REQUEST") from None
+        except InvalidOperationTypeError as error:
+            raise Refused(405, error.as_http_error_reason(request.method), "BAD_REQUEST",
+                          headers={"Allow": "POST"}) from None
+        except MissingQueryError:
+            raise Refused(400, "No GraphQL document in the request: send `query` (or "
+                          "`documentId`).", "BAD_REQUEST") from None
         return self.result
+
+    def request_data(self, request) -> tuple[GraphQLRequestData, object]:
+        """The request's parameters, checked: a JSON object (POST) or the query string (GET),
+        `query`, `operationName` and `documentId` strings, `variables` and `extensions`
+        objects, each optional. An empty `operationName` is none (the spec's GET rule)."""
+        if request.method == "GET":
+            params = request.GET.dict()
+            for name in ("variables", "extensions"):
+                params[name] = self.decode_json(params[name]) if params.get(name) else None
+        elif request.content_type == "multipart/form-data":  # an upload (answer_upload)
+            params = self.parse_multipart(self.request_adapter_class(request))
+        else:
+            params = self.decode_json(self.body)
+        if not isinstance(params, dict):  # a list too: batching is off
+            raise HTTPException(400, "Expected a JSON object: one operation per request.")
+        for name, kind in (("query", str), ("operationName", str), ("variables", dict),
+                           ("extensions", dict)):
+            if not isinstance(params.get(name), kind | None):
+                article = "an object" if kind is dict else "a string"
+                raise HTTPException(400, f"`{name}` must be {article} or null.")
+        return GraphQLRequestData(query=params.get("query"), variables=params.get("variables"),
+                                  operation_name=params.get("operationName") or None,
+                                  extensions=params.get("extensions")), params.get("documentId")
+
+    def before_execution(self, result: ExecutionResult) -> bool:
+        """Whether the request failed before its operation ran: the document did not parse or
+        validate (no operation was executed), or its variables did not coerce (graphql-core
+        answers with errors at no field's path and no data)."""
+        if not result.errors:
+            return False
+        if self.context.operation_type is None:
+            return True
+        return result.data is None and all(error.path is None for error in result.errors)
+
+    def process_result(self, request, result: ExecutionResult):
+        answer = super().process_result(request, result)
+        if self.media == GRAPHQL_RESPONSE and self.before_execution(result):
+            del answer["data"]
+        return answer
+
+    def create_response(self, response_data, sub_response):
+        """In application/graphql-response+json, an answer without `data` is a 4xx (a 400
+        unless a step chose another, such as the rate limit's 429)."""
+        response = super().create_response(response_data, sub_response)
+        if self.media == GRAPHQL_RESPONSE:
+            response["Content-Type"] = CONTENT_TYPES[GRAPHQL_RESPONSE]
+            if "data" not in response_data and response.status_code == 200:
+                response.status_code = 400
+        return response
 
     def shareable(self, response) -> bool:
         """An answer without errors to a caller who is nobody, showing nothing private."""
@@ -218,13 +314,11 @@ class HearthGraphQLView(GraphQLView):
         return playground.render(request)
 
     def decode_json(self, data):
-        """A JSON object (the body, or GET's `variables`), or a 400."""
+        """A JSON value (the body, or GET's `variables` or `extensions`), or a 400."""
         try:
             value = json.loads(data)
         except (ValueError, RecursionError):  # bad JSON, bad UTF-8, 5,000-digit numbers, nesting
             raise HTTPException(400, "The request is not valid JSON.") from None
-        if not isinstance(value, dict):  # a list too: batching is off
-            raise HTTPException(400, "Expected a JSON object: one operation per request.")
         check_values(value)
         return value
 

@@ -137,10 +137,11 @@ def test_a_mutation_over_get_is_refused_and_not_run(users):
 
     variables = json.dumps({"id": gid(post_)})
     response = Client().get("/graphql/", {"query": mutation, "variables": variables})
-    assert "mutation" in json_error(response, 400).lower()
+    assert "mutation" in json_error(response, 405).lower()  # the GraphQL-over-HTTP spec's status
+    assert response["Allow"] == "POST"
     react = 'mutation { react(input: {subjectId: "ID"}) { errors { code } } }'
     react = react.replace("ID", gid(post_))
-    json_error(Client().get("/graphql/", {"query": react}), 400)
+    json_error(Client().get("/graphql/", {"query": react}), 405)
     assert Comment.objects.count() == 0
     assert Reaction.objects.count() == 0
 
