@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.urls import include, path, reverse
 
 from cms import mail_pages
 from config.account_views import profile
@@ -9,6 +10,20 @@ from config.views import example_blog, start
 from feeds.views import comments_feed, posts_feed
 from schema.http.playground import asset as playground_asset
 from schema.http.views import graphql_view
+
+site_login = admin.site.login
+
+
+def admin_login(request, extra_context=None):
+    """Unfold's login form has no hidden `next`, and LOGIN_REDIRECT_URL is the readers' profile:
+    signing in at /admin/login/ without a `next` goes to the admin, not to that profile."""
+    if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+        request.GET = request.GET.copy()
+        request.GET[REDIRECT_FIELD_NAME] = reverse("admin:index")
+    return site_login(request, extra_context)
+
+
+admin.site.login = admin_login
 
 urlpatterns = [
     path("", start, name="start"),

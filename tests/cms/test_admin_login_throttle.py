@@ -101,3 +101,13 @@ def test_hostile_usernames_are_refused_cleanly(admin_user, username):
         response, _client = sign_in(username, "wrong\x00" * 50)
         assert response.status_code in (200, 429)
     assert signed_in(*sign_in("boss", "pw-boss"))
+
+
+def test_signing_in_to_the_admin_without_next_lands_in_the_admin(admin_user):
+    """LOGIN_REDIRECT_URL is the readers' profile page; the admin's own sign-in goes to /admin/."""
+    admin_user.set_password(PASSWORD)
+    admin_user.save()
+    response = Client(REMOTE_ADDR="198.51.100.9").post(
+        "/admin/login/", {"username": "boss", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"

@@ -339,5 +339,6 @@ def test_a_progress_bar_only_on_a_terminal(db, blog_file, monkeypatch, terminal)
     stderr = Terminal() if terminal else StringIO()
     monkeypatch.setattr("sys.stderr", stderr)
     assert import_file(blog_file).startswith("Imported 9 posts")
-    assert ("Importing" in stderr.getvalue() and "100%" in stderr.getvalue()) is terminal
+    # The bar is cleared when the import ends (leave=False); a fast import may never redraw it.
+    assert ("Importing:" in stderr.getvalue()) is terminal
     assert stderr.getvalue() == "" or terminal
