@@ -14,15 +14,15 @@ from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import now
 
+from cms.admin_media import thumbnail
 from cms.errors import DomainError
-from cms.models import Comment, CommentStatus, Post, PostRevision
+from cms.models import Comment, CommentStatus, Image, Post, PostRevision
 from cms.models.posts import PostStatus, is_live, is_scheduled
 from cms.policies import require_post_writer
-from cms.rendering import render_markdown
 from cms.selectors.comments import pending_comment_count
 from cms.services import comments as comment_services
 from cms.services import posts as post_services
@@ -57,10 +57,7 @@ class MarkdownEditor(forms.Textarea):
         context = super().get_context(name, value, attrs)
         context["preview_url"] = reverse("admin:cms_post_preview")
         context["stylesheet"] = static("blog/style.css")
-        try:  # the image library's chooser, once the admin has one
-            context["chooser_url"] = reverse("admin:cms_image_chooser")
-        except NoReverseMatch:
-            context["chooser_url"] = ""
+        context["chooser_url"] = reverse("admin:cms_image_chooser")
         return context
 
 
@@ -141,7 +138,7 @@ class PostDeskMixin:
             return JsonResponse({"error": f"A body has at most "
                                  f"{settings.HEARTH_MAX_POST_BODY_LENGTH:,} characters."},
                                 status=400)
-        return JsonResponse({"html": render_markdown(body)})
+        return JsonResponse({"html": post_services.render_body(body)})
 
     def revisions_view(self, request, pk: int):
         post = self._post_or_404(request, pk)
@@ -162,7 +159,7 @@ class PostDeskMixin:
         if len(numbers) != 2 or len(found) != len(set(numbers)):
             messages.error(request, "Choose two revisions of this post to compare.")
             return redirect("admin:cms_post_revisions", pk=post.pk)
-        old, new = found[numbers[0]], found[numbers[1]]
+        old, new = (found[n] for n in numbers)
         fields = []
         for name, label in [("title", "Title"), ("excerpt", "Excerpt"), ("tags", "Tags"),
                             ("body", "Body")]:
@@ -171,9 +168,17 @@ class PostDeskMixin:
                 before, after = "\n".join(before), "\n".join(after)
             fields.append({"label": label, "changed": before != after,
                            "rows": _diff_rows(before, after)})
+        images = {image.pk: image for image in Image.objects.filter(
+            pk__in=[old.featured_image_id, new.featured_image_id])}
+        featured = []
+        for kind, revision in (("del", old), ("add", new)):
+            image = images.get(revision.featured_image_id)
+            featured.append((kind, thumbnail(image, size=160) if image else "",
+                             f"Image #{image.pk}: {image.alt}" if image else "None"))
         return _page(request, self, "hearth/admin/revision_diff.html",
                      f"Revision {old.number} → {new.number} of “{post}”", post=post, old=old,
-                     new=new, fields=fields, original=post,
+                     new=new, fields=fields, original=post, featured=featured,
+                     featured_changed=old.featured_image_id != new.featured_image_id,
                      can_restore=self.has_change_permission(request, post))
 
     def restore_revision_view(self, request, pk: int, number: int):

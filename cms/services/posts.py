@@ -157,7 +157,8 @@ def post_update(*, actor, post: Post, title: str | None = None, body: str | None
                 slug: str | None = None, excerpt: str | None = None,
                 tags: list[str] | None = None, comments_open: bool | None = None,
                 featured_image=KEEP, author=None, revision_note: str = "") -> Post:
-    """Change what is given. A change of title, body, excerpt or tags keeps a revision;
+    """Change what is given. A change of title, body, excerpt, tags or featured image keeps a
+    revision;
     `featured_image` is an Image the actor may see, None to remove it, KEEP by default;
     `author` gives the post to another writer (editors and administrators only)."""
     post = _locked_post(post)
