@@ -55,6 +55,7 @@ def hearth(site, mailserver, tmp_path_factory):  # noqa: F811
                             redirect_uri=f"http://127.0.0.1:{port}/accounts/oidc/local/login/"
                                          "callback/", people=PROVIDER_PEOPLE)
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{root / 'hearth.sqlite3'}",
+           "HEARTH_MEDIA_ROOT": str(root / "media"),
            "DJANGO_SETTINGS_MODULE": "tests.support.smtp_settings",
            "HEARTH_TEST_SMTP_PORT": str(mailserver.port),
            "CORS_ALLOWED_ORIGINS": site, "CSRF_TRUSTED_ORIGINS": site,

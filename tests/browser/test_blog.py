@@ -92,8 +92,9 @@ def serving(env: dict, port: int | None = None):
 @pytest.fixture(scope="module")
 def hearth(site, tmp_path_factory):
     """A real Hearth server with a migrated, seeded SQLite database of its own."""
-    database = tmp_path_factory.mktemp("hearth") / "hearth.sqlite3"
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}",
+    folder = tmp_path_factory.mktemp("hearth")
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{folder / 'hearth.sqlite3'}",
+           "HEARTH_MEDIA_ROOT": str(folder / "media"),
            "CORS_ALLOWED_ORIGINS": site, "HEARTH_COMMENT_FLOOD_SECONDS": "0",
            "HEARTH_MUTATION_RATE_LIMIT": "10000", "PYTHONUNBUFFERED": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)

@@ -39,6 +39,7 @@ def patient_server(work, **settings):
     """A seeded Hearth in DEBUG on a free port, given two minutes to start (the machine may be
     busy): yields its origin."""
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+           "HEARTH_MEDIA_ROOT": str(work / "media"),
            "HEARTH_COMMENT_FLOOD_SECONDS": "0", "HEARTH_MUTATION_RATE_LIMIT": "10000",
            "PYTHONUNBUFFERED": "1", **settings}
     env.pop("DJANGO_SETTINGS_MODULE", None)

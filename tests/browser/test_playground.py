@@ -15,6 +15,7 @@ def playground_server(tmp_path_factory):
     """Hearth with the playground installed from npm (reusing var/playground when there)."""
     work = tmp_path_factory.mktemp("playground")
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+           "HEARTH_MEDIA_ROOT": str(work / "media"),
            "PYTHONUNBUFFERED": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     installed = ROOT / "var" / "playground"
