@@ -11,16 +11,7 @@ import time
 
 import pytest
 
-from tests.browser.test_blog import (
-    ARTIFACTS,
-    DEMO_SLUG,
-    browser,  # noqa: F401 - a fixture
-    free_port,
-    manage,
-    page,  # noqa: F401 - a fixture
-    serving,
-    site,  # noqa: F401 - a fixture
-)
+from tests.support.browser import ARTIFACTS, DEMO_SLUG, free_port, manage, serving
 from tests.support.oidc_provider.server import OidcProvider
 from tests.support.smtp import SmtpServer
 
@@ -45,7 +36,7 @@ def mailserver():
 
 
 @pytest.fixture(scope="module")
-def hearth(site, mailserver, tmp_path_factory):  # noqa: F811
+def hearth(site, mailserver, tmp_path_factory):
     """Hearth (runserver, its own SQLite database), its mail going to `mailserver`, signing in
     with the local OpenID Connect provider, and mails linking to the blog."""
     root = tmp_path_factory.mktemp("accounts")
@@ -79,7 +70,7 @@ def mail_to(server: SmtpServer, address: str, count: int = 1, seconds: float = 2
     return server.to(address)[count - 1]
 
 
-def open_blog(page, site, hearth):  # noqa: F811
+def open_blog(page, site, hearth):
     page.goto(f"{site}/?api={hearth['url']}&slug={DEMO_SLUG}")
     page.wait_for_selector("body[data-ready]")
 
@@ -89,7 +80,7 @@ def shell(hearth, code: str) -> str:
     return hearth["manage"]("shell", "-c", code).strip().splitlines()[-1]
 
 
-def test_sign_up_verify_sign_in_comment_like_and_reset_the_password(page, site, hearth,  # noqa: F811
+def test_sign_up_verify_sign_in_comment_like_and_reset_the_password(page, site, hearth,
                                                                     mailserver):
     open_blog(page, site, hearth)
     bar = page.locator("#account-bar")
@@ -167,7 +158,7 @@ def test_sign_up_verify_sign_in_comment_like_and_reset_the_password(page, site, 
                          "print(User.objects.get(email='pat@example.org').role)") == "subscriber"
 
 
-def sign_in_with_provider(page, site, hearth, username: str, password: str):  # noqa: F811
+def sign_in_with_provider(page, site, hearth, username: str, password: str):
     open_blog(page, site, hearth)
     page.locator("#account-bar").get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Sign in with Local ID").click()
@@ -179,7 +170,7 @@ def sign_in_with_provider(page, site, hearth, username: str, password: str):  # 
     page.locator("input[name=allow]").click()  # consent at the provider
 
 
-def test_signing_in_with_another_site_creates_a_reader_account(page, site, hearth):  # noqa: F811
+def test_signing_in_with_another_site_creates_a_reader_account(page, site, hearth):
     sign_in_with_provider(page, site, hearth, "olivia", "provider-pass-1")
     page.wait_for_selector("#account-bar .signed-in-as")
     assert page.url.startswith(site)
@@ -192,7 +183,7 @@ def test_signing_in_with_another_site_creates_a_reader_account(page, site, heart
                          "u.socialaccount_set.get().provider)") == "subscriber True local"
 
 
-def test_a_verified_address_at_the_provider_links_the_existing_account(page, site,  # noqa: F811
+def test_a_verified_address_at_the_provider_links_the_existing_account(page, site,
                                                                         hearth):
     before = shell(hearth, """
 from allauth.account.models import EmailAddress
@@ -209,7 +200,7 @@ print(User.objects.count())""")
         f"{before} 1")
 
 
-def test_an_unverified_address_at_the_provider_never_takes_over_an_account(page, site,  # noqa: F811
+def test_an_unverified_address_at_the_provider_never_takes_over_an_account(page, site,
                                                                            hearth):
     shell(hearth, """
 from allauth.account.models import EmailAddress

@@ -14,16 +14,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.browser.test_blog import (  # noqa: F401
-    ARTIFACTS,
-    ROOT,
-    browser,
-    free_port,
-    manage,
-    page,
-    wait_for,
-)
 from tests.support import images
+from tests.support.browser import ARTIFACTS, ROOT, free_port, manage, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -69,16 +61,16 @@ def hearth(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _patient(page):  # noqa: F811 - a busy machine: the admin's pages can take seconds
+def _patient(page):  # a busy machine: the admin's pages can take seconds
     page.set_default_timeout(60_000)
 
 
-def shot(page, name: str, *, full_page: bool = True) -> None:  # noqa: F811
+def shot(page, name: str, *, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
 
 
-def sign_in(page, origin: str) -> None:  # noqa: F811
+def sign_in(page, origin: str) -> None:
     page.goto(f"{origin}/admin/login/?next=/admin/")
     page.fill("input[name=username]", "deskadmin")
     page.fill("input[name=password]", PASSWORD)
@@ -86,7 +78,7 @@ def sign_in(page, origin: str) -> None:  # noqa: F811
     page.wait_for_url(f"{origin}/admin/")
 
 
-def test_the_start_page_says_what_runs_and_where_to_go(page, hearth):  # noqa: F811
+def test_the_start_page_says_what_runs_and_where_to_go(page, hearth):
     page.goto(f"{hearth}/")
     assert page.locator("h1").inner_text().endswith("Hearth is running")
     for door in ["#door-playground", "#door-admin", "#door-blog"]:
@@ -99,11 +91,11 @@ def test_the_start_page_says_what_runs_and_where_to_go(page, hearth):  # noqa: F
     assert page.locator(".post-likes").inner_text() == "5 people like this"
 
 
-def preview_text(page, selector: str) -> str:  # noqa: F811
+def preview_text(page, selector: str) -> str:
     return page.frame_locator(".hearth-editor-preview").locator(selector).inner_text()
 
 
-def upload(page, origin: str, files: dict[str, bytes]) -> dict[str, str]:  # noqa: F811
+def upload(page, origin: str, files: dict[str, bytes]) -> dict[str, str]:
     """Upload images through the admin's file chooser (the drop zone is test_media's): the new
     images' ids by alt text, which is each file's name."""
     page.goto(f"{origin}/admin/cms/image/upload/")
@@ -118,7 +110,7 @@ def upload(page, origin: str, files: dict[str, bytes]) -> dict[str, str]:  # noq
             done.nth(n).get_attribute("data-image-id") for n in range(done.count())}
 
 
-def featured_alt(page) -> str:  # noqa: F811
+def featured_alt(page) -> str:
     image = page.locator(".featured-image img")
     page.wait_for_function("img => img.complete && img.naturalWidth > 0",
                            arg=image.element_handle())
@@ -126,7 +118,7 @@ def featured_alt(page) -> str:  # noqa: F811
     return image.get_attribute("alt")
 
 
-def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):  # noqa: F811
+def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):
     sign_in(page, hearth)
     ids = upload(page, hearth, {"rye loaf": images.png(1400, 900),
                                 "rye starter": images.jpeg(1000, 1000, color="tan")})
@@ -233,7 +225,7 @@ def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):  # no
     assert page.locator("h1.post-title").inner_text() == "Notes on rye"
 
 
-def test_moderate_from_the_desk(page, hearth):  # noqa: F811
+def test_moderate_from_the_desk(page, hearth):
     sign_in(page, hearth)
     assert page.locator("#desk-pending .desk-card-number").inner_text() == "1"
     assert page.locator(".desk-pending").first.inner_text() == "1"

@@ -4,38 +4,16 @@ thumbnails, and a featured image on the example blog with its srcset, from a rea
 import base64
 import functools
 import os
-import threading
-from http.server import ThreadingHTTPServer
 
 import pytest
 
 from cms.management.commands.seed_demo import LOAF_ALT
-from tests.browser.test_blog import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DEMO_SLUG,
-    SITE,
-    QuietHandler,
-    graphql,
-    manage,
-    serving,
-)
 from tests.support import images
+from tests.support.browser import ARTIFACTS, DEMO_SLUG, graphql, manage, serving
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a-long-browser-test-password"
-
-
-@pytest.fixture(scope="module")
-def site():
-    handler = functools.partial(QuietHandler, directory=str(SITE))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +30,6 @@ def hearth(site, tmp_path_factory):
                "--email", "boss@example.com")
         yield {"url": url, "root": url.removesuffix("graphql/"),
                "manage": functools.partial(manage, env)}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.browser.test_blog import ARTIFACTS, ROOT, browser, manage, page, serving  # noqa: F401
+from tests.support.browser import ARTIFACTS, ROOT, manage, serving
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ document.addEventListener('securitypolicyviolation',
 """
 
 
-def test_the_playground_runs_offline_under_its_csp(page, playground_server):  # noqa: F811
+def test_the_playground_runs_offline_under_its_csp(page, playground_server):
     origin = playground_server.rsplit("/graphql/", 1)[0]
     requested = []
     page.on("request", lambda request: requested.append(request.url))
