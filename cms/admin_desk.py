@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import now
 
 from cms.admin_media import thumbnail
@@ -112,6 +113,8 @@ class PostDeskMixin:
             path("preview/", view(self.preview_view), name="cms_post_preview"),
             path("<int:pk>/revisions/", view(self.revisions_view), name="cms_post_revisions"),
             path("<int:pk>/revisions/diff/", view(self.diff_view), name="cms_post_diff"),
+            path("<int:pk>/revisions/<int:number>/", view(self.revision_view),
+                 name="cms_post_revision"),
             path("<int:pk>/revisions/<int:number>/restore/", view(self.restore_revision_view),
                  name="cms_post_restore_revision"),
             path("<int:pk>/trash/", view(self.trash_view), name="cms_post_trash"),
@@ -146,6 +149,25 @@ class PostDeskMixin:
                          .order_by("-number"))
         return _page(request, self, "hearth/admin/revisions.html", f"Revisions of “{post}”",
                      post=post, revisions=revisions, original=post,
+                     can_restore=self.has_change_permission(request, post))
+
+    def revision_view(self, request, pk: int, number: int):
+        """One revision as the site would show it: its body through the services' renderer
+        (library images with their srcset), in the example blog's stylesheet, in a sandboxed
+        frame."""
+        post = self._post_or_404(request, pk)
+        revision = get_object_or_404(PostRevision.objects.select_related("featured_image"),
+                                     post=post, number=number)
+        document = format_html(
+            '<!doctype html><link rel="stylesheet" href="{}"><main><article class="post">'
+            '<h1 class="post-title">{}</h1><div class="post-body">{}</div></article></main>',
+            request.build_absolute_uri(static("blog/style.css")), revision.title,
+            mark_safe(post_services.render_body(revision.body)))  # noqa: S308 - sanitized
+        featured = revision.featured_image
+        return _page(request, self, "hearth/admin/revision.html",
+                     f"Revision {revision.number} of “{post}”", post=post, revision=revision,
+                     document=document, original=post,
+                     featured=thumbnail(featured, width=640, size=240) if featured else "",
                      can_restore=self.has_change_permission(request, post))
 
     def diff_view(self, request, pk: int):

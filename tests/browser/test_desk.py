@@ -200,6 +200,13 @@ def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):
         f"Image #{ids['rye starter']}: rye starter")
     assert featured.locator("img.hearth-thumb").count() == 2
     shot(page, "revisions-diff.png")
+    # Revision 1 as the site would show it, restored from there.
+    page.locator("a", has_text="All revisions").click()
+    page.locator("#revisions a", has_text="#1").click()
+    old_body = page.frame_locator(".desk-revision-preview").locator(".post-body img")
+    assert "320w" in old_body.get_attribute("srcset")
+    assert page.locator("#revision-fields", has_text="rye loaf").count() == 1
+    shot(page, "revision.png")
     page.locator("button", has_text="Restore revision #1").click()
     page.wait_for_url(re.compile(r".*/revisions/$"))
     assert page.locator("#revisions tbody tr").count() == 3
