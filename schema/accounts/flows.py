@@ -21,7 +21,6 @@ from allauth.headless.account.inputs import (
     VerifyEmailInput,
 )
 from django.conf import settings
-from django.db import transaction
 
 from cms import ratelimit
 from cms.errors import DomainError, ErrorCode, ValidationErrors
@@ -68,7 +67,6 @@ def _signed_out(request) -> None:
         raise DomainError(ErrorCode.CONFLICT, "You are signed in already; sign out first.")
 
 
-@transaction.atomic
 def sign_up(request, *, email: str, password: str, display_name: str | None,
             client_ip: str | None) -> None:
     """A new reader account, signed in only once its address is verified: allauth sends the
@@ -85,7 +83,6 @@ def sign_up(request, *, email: str, password: str, display_name: str | None,
             flows.signup.complete_signup(request, user=user)
 
 
-@transaction.atomic
 def sign_in(request, *, email: str, password: str) -> None:
     """Sign in with the e-mail and password. An unverified address is sent its link again
     (allauth's `confirm_email` rate limit) and the reader stays signed out."""
@@ -101,7 +98,6 @@ def sign_out(request) -> None:
     get_adapter().logout(request)
 
 
-@transaction.atomic
 def verify_email(request, *, key: str) -> None:
     """Follow the link of a verification mail; the reader then signs in (with allauth's
     ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION, off, a sign-up pending in this browser would finish)."""
@@ -112,7 +108,6 @@ def verify_email(request, *, key: str) -> None:
     email_verification.login_on_verification(request, address)
 
 
-@transaction.atomic
 def request_password_reset(request, *, email: str, client_ip: str | None) -> None:
     """Send a reset link to the address if an account has it (else a mail saying none does):
     the answer is the same either way."""
@@ -121,7 +116,6 @@ def request_password_reset(request, *, email: str, client_ip: str | None) -> Non
     form.save(request)
 
 
-@transaction.atomic
 def reset_password(request, *, key: str, password: str) -> None:
     """Set a new password with the key of a reset mail; the reader then signs in with it."""
     form = _valid(ResetPasswordInput({"key": key, "password": password}))
