@@ -180,9 +180,10 @@ CORS_ALLOW_ALL_ORIGINS = "*" in CORS_ALLOWED_ORIGINS
 if CORS_ALLOW_ALL_ORIGINS:
     CORS_ALLOWED_ORIGINS = []
 CORS_ALLOW_CREDENTIALS = bool(CORS_ALLOWED_ORIGINS)
-CORS_URLS_REGEX = r"^/graphql/?$"
+# GraphQL, and allauth's headless API (a site's own sign-in screens, an app's session token).
+CORS_URLS_REGEX = r"^/(graphql/?|_allauth/.*)$"
 CORS_ALLOW_HEADERS = ["content-type", "authorization", "x-visitor-token", "if-none-match",
-                      "x-csrftoken"]
+                      "x-csrftoken", "x-session-token"]
 CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
