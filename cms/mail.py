@@ -246,22 +246,20 @@ def compose(mail: OutgoingMail) -> EmailMultiAlternatives:
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>",
                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                  "Auto-Submitted": "auto-generated"})
-    if html:
-        message.attach_alternative(html, "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 
-def _account_parts(context: dict) -> tuple[str, str, str | None]:
-    """An allauth mail as rendered in the request, with the unsubscribe footer added."""
+def _account_parts(context: dict) -> tuple[str, str, str]:
+    """An allauth mail as rendered in the request, with the unsubscribe footer added to its
+    text, and in HTML too (its own HTML, or its text with the links made clickable)."""
     with translation.override(context["language"] or settings.LANGUAGE_CODE):
         why = translation.gettext("You received this because your address was entered on "
                                   "our site.")
-        footer = {**context, "why": why}
+        context = {**context, "why": why}
         text = context["text"].rstrip() + "\n" + render_to_string("hearth/mail/footer.txt",
-                                                                  footer)
-        html = context["html"]
-        if html:
-            html += render_to_string("hearth/mail/footer.html", footer)
+                                                                  context)
+        html = render_to_string("hearth/mail/account/body.html", context)
     return context["subject"], text, html
 
 

@@ -9,7 +9,6 @@ from allauth.headless.constants import Client
 from allauth.headless.internal.authkit import purge_request_user_cache
 from allauth.headless.internal.decorators import mark_request_as_headless
 from allauth.headless.internal.sessionkit import new_session
-
 from django.conf import settings
 from django.middleware.csrf import CsrfViewMiddleware
 

@@ -21,7 +21,6 @@ from tests.api.test_account_mutations import (
     sign_up,
 )
 
-
 pytestmark = pytest.mark.django_db
 
 
@@ -48,6 +47,9 @@ def test_sign_up_queues_the_link_the_worker_sends_and_following_it_verifies(mail
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/mail/unsubscribe/" in received["List-Unsubscribe"]
     assert "/mail/unsubscribe/" in received.text
+    unsubscribe = received["List-Unsubscribe"].strip().strip("<>")
+    assert unsubscribe in received.text and f'href="{unsubscribe}"' in received.html
+    assert 'href="https://blog.example/' in received.html  # the text's link, clickable
     queued.refresh_from_db()
     assert queued.status == MailStatus.SENT and queued.data == {}  # the key is not kept
 

@@ -4,7 +4,6 @@ profile page): sign up, verify the e-mail, sign in, change the profile, delete t
 import re
 
 import pytest
-from django.core import mail
 from django.test import Client
 
 from cms.models import Reaction, Role, User
