@@ -45,6 +45,9 @@ def session_of_request(request):
     client, as its `app_view` does) the session named by X-Session-Token, a new one for an
     empty token. A token's session is saved here and never becomes a cookie. Either way the
     request is allauth's headless one, so its flows leave no messages (cookies) behind."""
+    if not hasattr(request, "allauth"):  # not through the middleware (a view called directly)
+        yield
+        return
     if not is_app(request):
         mark_request_as_headless(request, Client.BROWSER)
         yield
