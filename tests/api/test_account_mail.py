@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from cms.models import MailKind, MailStatus, OutgoingMail, User
@@ -20,6 +21,7 @@ from tests.api.test_account_mutations import (
     _site_links,  # noqa: F401 - an autouse fixture
     sign_up,
 )
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +93,15 @@ def test_a_failing_address_is_retried_by_the_worker_and_holds_no_other_back(mail
     OutgoingMail.objects.filter(pk=retried.pk).update(next_attempt_at=timezone.now())  # later
     worker()
     assert len(mailbox.to("rita@example.com")) == 1
+
+
+def test_the_admin_shows_a_queued_account_mail_without_its_one_time_link(mailbox):
+    assert sign_up(Browser())["errors"] == []
+    (queued,) = OutgoingMail.objects.all()
+    link = next(word for word in queued.data["text"].split() if "verify=" in word)
+    admin = make_user("root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    page = client.get(f"/admin/cms/outgoingmail/{queued.pk}/change/")
+    assert page.status_code == 200 and b"rita@example.com" in page.content
+    assert link.split("verify=")[1].encode() not in page.content
