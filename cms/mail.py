@@ -228,7 +228,10 @@ def _context(mail: OutgoingMail) -> dict:
 def compose(mail: OutgoingMail) -> EmailMultiAlternatives:
     """The message for `mail`, in both parts. Raises NotDue."""
     scope = unsubscribe_scope(mail)
-    if _opted_out(mail.to_email, scope):
+    # An account mail (verify the address, reset the password) answers what its reader just did:
+    # no opt-out holds it back, or a reader who once unsubscribed could never reset a password.
+    # Its abuse (someone else's address entered) is bounded by those mutations' rate limits.
+    if mail.kind != MailKind.ACCOUNT and _opted_out(mail.to_email, scope):
         raise NotDue("The address unsubscribed.")
     unsubscribe_url = absolute(f"/mail/unsubscribe/{unsubscribe_token(mail.to_email, scope)}/")
     context = {**_context(mail), "site_name": settings.HEARTH_SITE_NAME,

@@ -105,3 +105,18 @@ def test_the_admin_shows_a_queued_account_mail_without_its_one_time_link(mailbox
     page = client.get(f"/admin/cms/outgoingmail/{queued.pk}/change/")
     assert page.status_code == 200 and b"rita@example.com" in page.content
     assert link.split("verify=")[1].encode() not in page.content
+
+
+def test_unsubscribing_from_everything_never_holds_back_a_password_reset(mailbox, client):
+    assert sign_up(Browser())["errors"] == []
+    worker()
+    (received,) = mailbox.to("rita@example.com")
+    Browser().run(VERIFY, {"key": key_in(received, "verify")})
+    unsubscribe = received["List-Unsubscribe"].strip().strip("<>")
+    assert client.post(unsubscribe, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    mailbox.reset()
+
+    assert Browser().run(REQUEST_RESET, {"email": "rita@example.com"})["errors"] == []
+    worker()
+    (reset_mail,) = mailbox.to("rita@example.com")  # an account mail: sent all the same
+    assert key_in(reset_mail, "reset")
