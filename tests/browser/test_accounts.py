@@ -7,11 +7,14 @@ verified address only."""
 
 import os
 import re
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
 
 import pytest
 
-from tests.support.browser import ARTIFACTS, DEMO_SLUG, free_port, manage, serving
+from tests.support.browser import ARTIFACTS, DEMO_SLUG, ROOT, free_port, manage, serving
 from tests.support.oidc_provider.server import OidcProvider
 from tests.support.smtp import SmtpServer
 
@@ -56,9 +59,23 @@ def hearth(site, mailserver, tmp_path_factory):
            "HEARTH_OIDC_SECRET": provider.client_secret,
            "HEARTH_COMMENT_FLOOD_SECONDS": "0", "HEARTH_MUTATION_RATE_LIMIT": "10000",
            "PYTHONUNBUFFERED": "1"}
-    with provider, serving(env, port=port) as url:
+    with provider, serving(env, port=port) as url, worker(env):
         assert url == hearth_url
         yield {"url": url, "manage": lambda *args: manage(env, *args)}
+
+
+@contextmanager
+def worker(env: dict):
+    """The outbox's worker (`manage.py run_webhooks`), its own process: the server only queues
+    mail, this sends it."""
+    process = subprocess.Popen([sys.executable, "manage.py", "run_webhooks", "--interval",
+                                "0.2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def mail_to(server: SmtpServer, address: str, count: int = 1, seconds: float = 20):

@@ -1,11 +1,11 @@
-"""0014 gives each post's latest revision the post's featured image: saving the post again
+"""0015 gives each post's latest revision the post's featured image: saving the post again
 records no revision for an image that did not change."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE, AFTER = ("cms", "0013_trusted_documents"), ("cms", "0014_revision_featured_image")
+BEFORE, AFTER = ("cms", "0014_account_mail"), ("cms", "0015_revision_featured_image")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,7 +18,7 @@ def latest_revisions_show_the_featured_image(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0013_trusted_documents'),
+        ('cms', '0014_account_mail'),
     ]
 
     operations = [
