@@ -9,6 +9,10 @@ read it as WordPress showed it, and the counts are computed from the whole threa
 exact. The import sends no webhooks; the cached reads of every post it touched are refreshed once
 it commits.
 
+A post in WordPress's trash goes to Hearth's trash, restorable (`post_restore`) in the status
+WordPress saved before the trash, under its slug without WordPress's `__trashed`; its comments
+take the statuses they had before the trash (`_wp_trash_meta_comments_status`).
+
 Decisions the summary reports:
 - pages, attachments (the posts keep their images' addresses; the files are not copied) and
   other item types (menus, blocks, templates) are skipped, with their comments;
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.utils import timezone
 
 from cms import content_versions
 from cms.errors import DomainError
@@ -261,7 +266,7 @@ class _Importer:
         self._comments(post, item)
 
     def _new_post(self, item: Item) -> Post:
-        status = mapper.post_status(item.status)
+        status, trashed = mapper.post_status(item.status, item.meta)
         if item.password and status == PostStatus.PUBLISHED:
             status = PostStatus.ARCHIVED  # Hearth has no post passwords: kept from the public
         date = mapper.gmt_date(item.post_date_gmt, item.post_date)
@@ -278,6 +283,9 @@ class _Importer:
             status=status, author=self._user_of(item.creator),
             published_at=date if status != PostStatus.DRAFT else None,
             comments_open=item.comment_status != "closed",
+            # In Hearth's trash from the import on: restorable for HEARTH_TRASH_DAYS from now,
+            # whenever WordPress trashed it (an old export is not purged the hour it lands).
+            trashed_at=timezone.now() if trashed else None,
         )
         if status == PostStatus.PUBLISHED and post.published_at is None:
             raise ValueError(f"a {item.status} post without a date")

@@ -12,7 +12,7 @@ from lxml import etree
 
 from cms.models import Comment, OldSlug, Post, PostStatus, Tag, User
 from cms.services.comments import comment_moderate
-from cms.services.posts import post_archive, post_update
+from cms.services.posts import post_archive, post_restore, post_trash, post_update
 from tests.cms.wxr_blog import blog
 from tests.conftest import make_user
 from tests.support import factories
@@ -42,6 +42,7 @@ def snapshot() -> dict:
         comments = list(post.comments.select_related("parent", "user").order_by("path"))
         posts[post.slug] = {
             "post": (post.title, post.excerpt, post.body, post.html, post.status,
+                     post.trashed_at is not None,
                      seconds(post.published_at) if post.status != PostStatus.DRAFT else None,
                      post.comments_open, post.author.display_name, post.author.email,
                      post.comment_count, post.thread_count),
@@ -102,6 +103,10 @@ def native_site(db):
     post_publish(actor=author, post=scheduled, publish_at=timezone.now() + timedelta(days=3))
     factories.draft_post(author, tags=["Python"])
     post_archive(actor=author, post=factories.published_post(author, title="Old news"))
+    binned = factories.published_post(author, title="Binned")
+    kept = factories.comment(binned, body="Kept", moderator=moderator)
+    factories.comment(binned, parent=kept, body="Held", status="pending", moderator=moderator)
+    post_trash(actor=author, post=binned)
     return post
 
 
@@ -118,7 +123,7 @@ def test_the_export_has_what_wordpress_importer_reads(native_site):
     assert logins == {"writer", "reader"}
     items = channel.findall("item")
     assert sorted(i.findtext("wp:status", namespaces=NS) for i in items) == [
-        "draft", "future", "private", "publish"]
+        "draft", "future", "private", "publish", "trash"]
     item = next(i for i in items if i.findtext("wp:post_name", namespaces=NS)
                 == "round-trip-renamed")
     for field in ("post_id", "post_date", "post_date_gmt", "comment_status", "ping_status",
@@ -148,8 +153,38 @@ def test_the_export_has_what_wordpress_importer_reads(native_site):
 def test_a_round_trip_gives_back_the_same_site(native_site, tmp_path):
     before = snapshot()
     line = round_trip(tmp_path)
-    assert line.startswith("Imported 4 posts, 7 comments, 2 authors, 2 tags, 1 old slug;")
+    assert line.startswith("Imported 5 posts, 9 comments, 2 authors, 2 tags, 1 old slug;")
     assert snapshot() == before
+    assert_counts_exact()
+
+
+def test_a_trashed_post_is_written_as_wordpress_trashes_one(native_site):
+    binned = Post.objects.get(slug="binned")
+    root = etree.fromstring(export())
+    item = next(i for i in root.find("channel").findall("item")
+                if i.findtext("wp:post_id", namespaces=NS) == str(binned.pk))
+    assert item.findtext("wp:status", namespaces=NS) == "trash"
+    assert item.findtext("wp:post_name", namespaces=NS) == "binned__trashed"
+    meta = {m.findtext("wp:meta_key", namespaces=NS): m.findtext("wp:meta_value", namespaces=NS)
+            for m in item.findall("wp:postmeta", NS)}
+    kept, held = binned.comments.order_by("pk")
+    assert meta["_wp_trash_meta_status"] == "publish"
+    assert meta["_wp_desired_post_slug"] == "binned"
+    assert meta["_wp_trash_meta_time"] == str(int(binned.trashed_at.timestamp()))
+    assert meta["_wp_trash_meta_comments_status"] == (
+        f'a:2:{{i:{kept.pk};s:1:"1";i:{held.pk};s:1:"0";}}')
+    assert [c.findtext("wp:comment_approved", namespaces=NS)
+            for c in item.findall("wp:comment", NS)] == ["post-trashed", "post-trashed"]
+
+
+def test_a_trashed_post_comes_back_trashed_and_restorable(native_site, tmp_path):
+    round_trip(tmp_path)
+    binned = Post.objects.get(slug="binned")
+    assert binned.trashed_at is not None and not Post.objects.live().filter(pk=binned.pk)
+    assert [(c.body, c.status) for c in binned.comments.order_by("path")] == [
+        ("Kept", "approved"), ("Held", "pending")]
+    post_restore(actor=binned.author, post=binned)
+    assert Post.objects.live().filter(pk=binned.pk).exists()
     assert_counts_exact()
 
 
