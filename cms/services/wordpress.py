@@ -4,10 +4,13 @@ transaction, so a file that fails anywhere leaves nothing behind.
 Every WordPress author, post and comment imported is recorded (WordPressItem, by the site's
 address and its WordPress login or id): a second import of the same file changes nothing, and a
 later export of the same site adds only what is new. Comments are written in bulk, a post's
-thread at once: their ids are taken in date order, so the thread's paths (cms/models/comments.py)
-read it as WordPress showed it, and the counts are computed from the whole thread and stored
-exact. The import sends no webhooks; the cached reads of every post it touched are refreshed once
-it commits.
+thread at once: their ids are taken a depth at a time, by date within each, so the thread's
+paths (cms/models/comments.py) read replies oldest first as WordPress showed them, and every
+reply's id is above its parent's even where WordPress dated a reply before its parent (an
+export is read back by WordPress's importer, which inserts a post's comments in id order and
+finds a parent only among those inserted before). The counts are computed from the whole
+thread and stored exact. The import sends no webhooks; the cached reads of every post it touched
+are refreshed once it commits.
 
 A post in WordPress's trash goes to Hearth's trash, restorable (`post_restore`) in the status
 WordPress saved before the trash, under its slug without WordPress's `__trashed`; its comments
@@ -345,9 +348,20 @@ class _Importer:
         rows = {comment.id: self._comment_row(post, comment, before_trash) for comment in new}
         new.sort(key=lambda c: (rows[c.id].created_at, c.id))
         parents = self._parents(post, new, rows)
+        depths = {}
+        for comment in _parents_first(new, parents, item):
+            parent = parents.get(comment.id)
+            if parent is None:
+                depths[comment.id] = 0
+            elif isinstance(parent, int):  # a WordPress id in this file
+                depths[comment.id] = depths[parent] + 1
+            else:
+                depths[comment.id] = parent.depth + 1
+        # Ids a depth at a time, by date within each (a stable sort of the dates' order).
+        new.sort(key=lambda c: depths[c.id])
         for comment, pk in zip(new, _allocate_ids(len(new)), strict=True):
             rows[comment.id].pk = pk
-        for comment in _parents_first(new, parents, item):
+        for comment in new:
             row = rows[comment.id]
             parent = parents.get(comment.id)
             if isinstance(parent, int):  # a WordPress id in this file

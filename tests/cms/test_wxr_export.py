@@ -13,10 +13,12 @@ from lxml import etree
 from cms.models import Comment, OldSlug, Post, PostStatus, Tag, User
 from cms.services.comments import comment_moderate
 from cms.services.posts import post_archive, post_restore, post_trash, post_update
-from tests.cms.wxr_blog import blog
+from tests.cms.wxr_blog import AUTHORS, TERMS, blog, blog_posts
 from tests.conftest import make_user
 from tests.support import factories
 from tests.support.counts import assert_counts_exact
+from tests.support.wxr import C, P, wxr
+from tests.support.wxr_structure import wordpress_import_problems
 
 NS = {"wp": "http://wordpress.org/export/1.2/",
       "content": "http://purl.org/rss/1.0/modules/content/",
@@ -206,3 +208,66 @@ def test_export_to_a_file_and_what_xml_cannot_hold(native_site, tmp_path):
     titles = [i.findtext("title") for i in root.find("channel").findall("item")]
     assert "Bell and  gone" in titles
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+# What WordPress's importer needs (tests/support/wxr_structure.py) ----------------------------
+
+def test_the_export_meets_what_wordpress_importer_requires(native_site):
+    assert wordpress_import_problems(export()) == []
+
+
+def test_an_imported_blog_exports_as_wordpress_importer_requires(db, tmp_path):
+    """The real-shaped blog (trash, a non-Latin old slug, orphans, spam) and a thread whose
+    reply WordPress dated before its parent: every reply's id ends up above its parent's."""
+    items = blog_posts() + [P(30, "Clock skew", comments=[
+        C(300, "Parent, dated after its reply", date_gmt="2023-05-01 12:00:00"),
+        C(301, "Reply, dated before", parent=300, date_gmt="2023-05-01 11:00:00"),
+        C(302, "Second reply", parent=300, date_gmt="2023-05-01 11:30:00"),
+        C(303, "Older top-level", date_gmt="2023-05-01 10:00:00")])]
+    path = tmp_path / "blog.xml"
+    path.write_bytes(wxr(authors=AUTHORS, items=items, terms=TERMS))
+    call_command("import_wxr", str(path), stdout=StringIO())
+    skewed = Post.objects.get(slug="clock-skew").comments.order_by("path")
+    assert [c.body for c in skewed] == ["Older top-level", "Parent, dated after its reply",
+                                        "Reply, dated before", "Second reply"]
+    data = export()
+    assert wordpress_import_problems(data) == []
+    assert b"<![CDATA[%d0%bf%d1%80%d0%b8%d0%b2%d0%b5%d1%82-%d0%bc%d0%b8%d1%80]]>" in data
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    ((b"<rss", b"<!DOCTYPE rss>\n<rss"), "declares a DTD"),
+    ((b"<wp:wxr_version>1.2<", b"<wp:wxr_version>one<"), "wxr_version"),
+    ((b'domain="post_tag" nicename="python"', b'domain="post_tag"'), "nicename"),
+    ((b"<wp:status><![CDATA[publish]]>", b"<wp:status><![CDATA[published]]>"),
+     "the status 'published' is not WordPress's"),
+    ((b"<wp:post_name><![CDATA[round-trip-renamed]]>", b"<wp:post_name>round-trip-renamed"),
+     "<wp:post_name> is not written as CDATA"),
+    ((b"<wp:post_id>", b"<wp:post_id>x"), "wp:post_id is not a number"),
+    ((b"\t\t<wp:ping_status>", b"\t\t<wp:is_sticky>0</wp:is_sticky><wp:ping_status>"),
+     "out of WordPress's order"),
+])
+def test_the_check_finds_what_wordpress_importer_would_trip_on(native_site, change, problem):
+    data = export()
+    assert change[0] in data
+    problems = wordpress_import_problems(data.replace(*change, 1))
+    assert any(problem in p for p in problems), problems
+
+
+def test_the_check_finds_a_parent_with_a_higher_id(native_site):
+    data = export()
+    root = etree.fromstring(data)
+    item = next(i for i in root.find("channel").findall("item")
+                if i.findall("wp:comment", NS))
+    comments = item.findall("wp:comment", NS)
+    reply = next(c for c in comments if c.findtext("wp:comment_parent", namespaces=NS) != "0")
+    parent_id = reply.findtext("wp:comment_parent", namespaces=NS)
+    reply_id = reply.findtext("wp:comment_id", namespaces=NS)
+    for comment in comments:  # swap the two ids: the reply now comes first in id order
+        for field in ("comment_id", "comment_parent"):
+            element = comment.find(f"wp:{field}", NS)
+            element.text = {parent_id: reply_id, reply_id: parent_id}.get(element.text,
+                                                                           element.text)
+    problems = wordpress_import_problems(etree.tostring(root))
+    assert any(f"parent {reply_id} is not a comment of this post with a lower id" in p
+               for p in problems), problems
