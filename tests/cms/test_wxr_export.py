@@ -92,6 +92,7 @@ def native_site(db):
     post = post_update(actor=author, post=post, slug="round-trip-renamed",
                        body="Some *Markdown* with a ]]> and\n\n- a list", excerpt="Two\nlines")
     top = factories.comment(post, body="Top <b>level</b>", moderator=moderator)
+    Comment.objects.filter(pk=top.pk).update(user_agent="Mozilla/5.0 (X11; Linux)")
     reply = factories.comment(post, parent=top, user=reader, body="A reply by an account",
                               moderator=moderator)
     factories.comment(post, parent=reply, body="Deeper", moderator=moderator)

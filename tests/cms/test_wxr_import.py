@@ -177,8 +177,10 @@ def test_a_trashed_post_without_its_earlier_status_is_a_trashed_draft(db, tmp_pa
 def test_commenters_fields_are_kept_or_emptied_when_invalid(imported):
     comments = {c.body: c for c in Comment.objects.all()}
     guest = comments["Great post."]
-    assert (guest.author_name, guest.author_email, guest.author_url, guest.ip_address) == (
-        "Guest & Friend", "reader@example.org", "https://guest.example/", "2001:db8::1")
+    assert (guest.author_name, guest.author_email, guest.author_url, guest.ip_address,
+            guest.user_agent) == ("Guest & Friend", "reader@example.org",
+                                  "https://guest.example/", "2001:db8::1",
+                                  "Mozilla/5.0 (X11; Linux)")
     assert guest.created_at == datetime(2023, 3, 1, 10, tzinfo=UTC) and guest.user is None
     spam = comments["Buy pills"]
     assert (spam.author_email, spam.author_url, spam.ip_address) == ("", "", None)
