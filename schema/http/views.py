@@ -35,7 +35,7 @@ from strawberry.types.graphql import OperationType
 from schema import schema
 from schema.core.context import Context
 from schema.http import http_cache, persisted, playground, result_cache
-from schema.http.auth import Refused, authenticate, client_ip, visitor
+from schema.http.auth import Refused, authenticate, client_ip, session_of_request, visitor
 from schema.http.media_types import GRAPHQL_RESPONSE, JSON, negotiate
 
 CONTENT_TYPES = {GRAPHQL_RESPONSE: f"{GRAPHQL_RESPONSE}; charset=utf-8", JSON: JSON}
@@ -100,7 +100,8 @@ class HearthGraphQLView(GraphQLView):
             request.method = "GET"
         self.media = negotiate(request.headers.get("Accept", ""))
         try:
-            response = self.answer(request)
+            with session_of_request(request):
+                response = self.answer(request)
         except Refused as refused:
             response = self.error_response(refused.status, refused.message, refused.code,
                                            refused.graphql_response_status)
@@ -304,6 +305,7 @@ class HearthGraphQLView(GraphQLView):
         return (request.method == "GET"
                 and not request.headers.get("Authorization")
                 and not request.headers.get("X-Visitor-Token")
+                and not request.headers.get("X-Session-Token")
                 and self.shareable(response))
 
     def should_render_graphql_ide(self, request) -> bool:
