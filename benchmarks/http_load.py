@@ -44,10 +44,12 @@ class Server:
         self._wait()
 
     def _wait(self) -> None:
-        deadline = time.time() + 60  # a loaded machine boots Django slowly
-        while time.time() < deadline:
+        """Until gunicorn answers: a loaded machine boots Django slowly, so the bound is
+        generous, and a gunicorn that exits is reported at once."""
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
                 connection.request("GET", "/nothing-here/")
                 connection.getresponse().read()
                 return

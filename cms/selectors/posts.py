@@ -2,6 +2,7 @@
 posts and tags by ids."""
 
 from functools import cache, lru_cache
+from urllib.parse import unquote
 
 from django.db.models import Count, Min, Q, Window
 from django.db.models.functions import Coalesce
@@ -126,12 +127,16 @@ def post_get(*, reader: Reader, slug: str | None = None, pk: int | None = None,
              preview_token: str | None = None, with_author: bool = False) -> Post | None:
     """The post of `slug` or `pk` that `reader` may read; with a preview token, the post the
     token opens whatever its status (None for a bad or expired token). A slug no post has now
-    finds the post that had it before (OldSlug); its `slug` is the current one."""
+    finds the post that had it before (OldSlug); its `slug` is the current one. A slug is
+    percent-decoded first, as a frontend may pass an old non-Latin permalink as it was in the
+    address (old slugs are kept decoded; Hearth's own slugs hold no "%")."""
     opened = None
     if preview_token is not None:
         opened = previews.post_id_from_preview_token(preview_token)
         if opened is None:
             return None
+    if slug is not None and "%" in slug:
+        slug = unquote(slug, errors="replace")
     fields = ("slug", "old_slugs__slug") if slug is not None else ("pk",)
     for field in fields:  # a slug the post had before (an old permalink) if no post has it now
         lookup = post_lookup(field, with_author, reader, preview=opened is not None)

@@ -28,3 +28,9 @@ def export_comments(*, post_id: int):
     """A post's comments in thread order (every parent before its replies)."""
     return (Comment.objects.filter(post_id=post_id).select_related("user").order_by("path")
             .iterator(chunk_size=1000))
+
+
+def export_comment_statuses(*, post_id: int) -> dict[int, str]:
+    """Each comment's status by id, for a trashed post's `_wp_trash_meta_comments_status`."""
+    return dict(Comment.objects.filter(post_id=post_id).order_by("pk")
+                .values_list("pk", "status"))

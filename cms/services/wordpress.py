@@ -4,10 +4,17 @@ transaction, so a file that fails anywhere leaves nothing behind.
 Every WordPress author, post and comment imported is recorded (WordPressItem, by the site's
 address and its WordPress login or id): a second import of the same file changes nothing, and a
 later export of the same site adds only what is new. Comments are written in bulk, a post's
-thread at once: their ids are taken in date order, so the thread's paths (cms/models/comments.py)
-read it as WordPress showed it, and the counts are computed from the whole thread and stored
-exact. The import sends no webhooks; the cached reads of every post it touched are refreshed once
-it commits.
+thread at once: their ids are taken a depth at a time, by date within each, so the thread's
+paths (cms/models/comments.py) read replies oldest first as WordPress showed them, and every
+reply's id is above its parent's even where WordPress dated a reply before its parent (an
+export is read back by WordPress's importer, which inserts a post's comments in id order and
+finds a parent only among those inserted before). The counts are computed from the whole
+thread and stored exact. The import sends no webhooks; the cached reads of every post it touched
+are refreshed once it commits.
+
+A post in WordPress's trash goes to Hearth's trash, restorable (`post_restore`) in the status
+WordPress saved before the trash, under its slug without WordPress's `__trashed`; its comments
+take the statuses they had before the trash (`_wp_trash_meta_comments_status`).
 
 Decisions the summary reports:
 - pages, attachments (the posts keep their images' addresses; the files are not copied) and
@@ -25,6 +32,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.utils import timezone
 
 from cms import content_versions
 from cms.errors import DomainError
@@ -262,7 +270,7 @@ class _Importer:
         self._comments(post, item)
 
     def _new_post(self, item: Item) -> Post:
-        status = mapper.post_status(item.status)
+        status, trashed = mapper.post_status(item.status, item.meta)
         if item.password and status == PostStatus.PUBLISHED:
             status = PostStatus.ARCHIVED  # Hearth has no post passwords: kept from the public
         date = mapper.gmt_date(item.post_date_gmt, item.post_date)
@@ -279,6 +287,9 @@ class _Importer:
             status=status, author=self._user_of(item.creator),
             published_at=date if status != PostStatus.DRAFT else None,
             comments_open=item.comment_status != "closed",
+            # In Hearth's trash from the import on: restorable for HEARTH_TRASH_DAYS from now,
+            # whenever WordPress trashed it (an old export is not purged the hour it lands).
+            trashed_at=timezone.now() if trashed else None,
         )
         if status == PostStatus.PUBLISHED and post.published_at is None:
             raise ValueError(f"a {item.status} post without a date")
@@ -339,9 +350,20 @@ class _Importer:
         rows = {comment.id: self._comment_row(post, comment, before_trash) for comment in new}
         new.sort(key=lambda c: (rows[c.id].created_at, c.id))
         parents = self._parents(post, new, rows)
+        depths = {}
+        for comment in _parents_first(new, parents, item):
+            parent = parents.get(comment.id)
+            if parent is None:
+                depths[comment.id] = 0
+            elif isinstance(parent, int):  # a WordPress id in this file
+                depths[comment.id] = depths[parent] + 1
+            else:
+                depths[comment.id] = parent.depth + 1
+        # Ids a depth at a time, by date within each (a stable sort of the dates' order).
+        new.sort(key=lambda c: depths[c.id])
         for comment, pk in zip(new, _allocate_ids(len(new)), strict=True):
             rows[comment.id].pk = pk
-        for comment in _parents_first(new, parents, item):
+        for comment in new:
             row = rows[comment.id]
             parent = parents.get(comment.id)
             if isinstance(parent, int):  # a WordPress id in this file

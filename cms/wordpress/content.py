@@ -13,6 +13,7 @@ import html
 import re
 
 import nh3
+from bs4 import BeautifulSoup
 from markdownify import MarkdownConverter
 
 # The tags whose meaning survives in Markdown; others are dropped, their text kept.
@@ -106,10 +107,15 @@ def to_markdown(content: str) -> str:
                         url_schemes={"http", "https", "mailto"},
                         clean_content_tags={"script", "style"}, link_rel=None,
                         strip_comments=True)
+    soup = BeautifulSoup(cleaned, "html.parser")  # markdownify's own parser
     try:
-        markdown = _converter.convert(cleaned)
+        markdown = _converter.convert_soup(soup)
     except RecursionError:
         raise ContentError("its HTML nests too deep to convert") from None
+    finally:
+        # The tree's nodes point at each other: freed now, item by item, rather than whenever
+        # the garbage collector gets to them (an import's memory stays flat).
+        soup.decompose()
     return markdown.strip()
 
 

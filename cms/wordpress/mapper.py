@@ -3,9 +3,10 @@ the import service (cms/services/wordpress.py) writes what they give.
 
 Statuses, as a reader of either would expect:
 - posts: `publish` and `future` are published (a future date makes the post scheduled);
-  `draft` and `pending` are drafts (Hearth has no review queue); `private` and `trash` are
-  archived (kept, shown to no reader but their author and moderators). `auto-draft` is skipped,
-  as WordPress's own importer does.
+  `draft` and `pending` are drafts (Hearth has no review queue); `private` is archived (kept,
+  shown to no reader but their author and moderators). `trash` goes to Hearth's trash, in the
+  status WordPress saved before the trash (`_wp_trash_meta_status`), so it can be restored.
+  `auto-draft` is skipped, as WordPress's own importer does.
 - comments: `1` approved, `0` pending, `spam`, `trash`; `post-trashed` (the comments of a
   trashed post) takes the status WordPress saved in the post's `_wp_trash_meta_comments_status`.
 """
@@ -28,7 +29,6 @@ POST_STATUSES = {
     "draft": PostStatus.DRAFT,
     "pending": PostStatus.DRAFT,
     "private": PostStatus.ARCHIVED,
-    "trash": PostStatus.ARCHIVED,
 }
 COMMENT_STATUSES = {
     "1": CommentStatus.APPROVED,
@@ -48,8 +48,13 @@ _PHP_ENTRY = re.compile(r'i:(\d+);(?:s:\d+:"([^"]*)"|i:(\d+));')
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
-def post_status(status: str) -> PostStatus:
-    return POST_STATUSES.get(status, PostStatus.DRAFT)
+def post_status(status: str, meta: list[tuple[str, str]]) -> tuple[PostStatus, bool]:
+    """Hearth's status of a WordPress post, and whether it is in the trash: a trashed post
+    takes the status it had before (a draft when WordPress did not save it)."""
+    if status == "trash":
+        before = dict(meta).get("_wp_trash_meta_status", "").strip()
+        return POST_STATUSES.get(before, PostStatus.DRAFT), True
+    return POST_STATUSES.get(status, PostStatus.DRAFT), False
 
 
 def parse_date(value: str) -> datetime | None:

@@ -5,18 +5,28 @@ WordPress gets each post's and comment's rendered HTML in `content:encoded` and
 `wp:comment_content`; Hearth's Markdown rides along as the `_hearth_markdown` meta (hidden in
 WordPress, like every meta key that starts with "_"), which import_wxr prefers, so an export
 imported again gives back the very text. Statuses: published is `publish` (`future` while
-scheduled), draft `draft`, archived `private`; old slugs are `_wp_old_slug`. Dates are UTC, both
-as the local and the GMT date.
+scheduled), draft `draft`, archived `private`; old slugs are `_wp_old_slug`, percent-encoded as
+WordPress stores slugs. A post in Hearth's trash is written as WordPress trashes one: `trash`,
+its slug with `__trashed`, its status before in `_wp_trash_meta_status`, its comments
+`post-trashed` with their statuses in `_wp_trash_meta_comments_status`. Dates are UTC, both as
+the local and the GMT date.
 """
 
 import html
 import re
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from django.utils import timezone
 
 from cms.models import CommentStatus, PostStatus
-from cms.selectors.wordpress import export_authors, export_comments, export_posts, export_tags
+from cms.selectors.wordpress import (
+    export_authors,
+    export_comment_statuses,
+    export_comments,
+    export_posts,
+    export_tags,
+)
 
 MARKDOWN_META = "_hearth_markdown"
 COMMENT_STATUSES = {CommentStatus.APPROVED: "1", CommentStatus.PENDING: "0",
@@ -38,7 +48,21 @@ def wp_date(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value else "0000-00-00 00:00:00"
 
 
+def wp_slug(slug: str) -> str:
+    """A slug as WordPress stores it: anything but ASCII letters, digits, `-` and `_`
+    percent-encoded in lower case (sanitize_title_with_dashes)."""
+    return re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), quote(slug, safe="-_"))
+
+
+def php_array(values: dict[int, str]) -> str:
+    """`values` PHP-serialized, as WordPress stores an array in a meta value."""
+    entries = "".join(f'i:{key};s:{len(value.encode())}:"{value}";'
+                      for key, value in values.items())
+    return f"a:{len(values)}:{{{entries}}}"
+
+
 def post_status(post, now) -> str:
+    """The post's WordPress status, leaving the trash aside."""
     if post.status == PostStatus.PUBLISHED:
         return "publish" if post.published_at <= now else "future"
     return "draft" if post.status == PostStatus.DRAFT else "private"
@@ -97,6 +121,8 @@ def _meta(key: str, value: str, tabs: str = "\t\t") -> str:
 
 def _write_post(out, post, site_url: str, now) -> int:
     date = wp_date(post.published_at or post.created_at)
+    trashed = post.trashed_at is not None
+    status = post_status(post, now)
     link = f"{site_url}/{post.slug}/"
     out.write(
         "\t<item>\n"
@@ -117,8 +143,9 @@ def _write_post(out, post, site_url: str, now) -> int:
         f"\t\t<wp:comment_status>{cdata('open' if post.comments_open else 'closed')}"
         "</wp:comment_status>\n"
         f"\t\t<wp:ping_status>{cdata('closed')}</wp:ping_status>\n"
-        f"\t\t<wp:post_name>{cdata(post.slug)}</wp:post_name>\n"
-        f"\t\t<wp:status>{cdata(post_status(post, now))}</wp:status>\n"
+        f"\t\t<wp:post_name>{cdata(post.slug + ('__trashed' if trashed else ''))}"
+        "</wp:post_name>\n"
+        f"\t\t<wp:status>{cdata('trash' if trashed else status)}</wp:status>\n"
         "\t\t<wp:post_parent>0</wp:post_parent>\n"
         "\t\t<wp:menu_order>0</wp:menu_order>\n"
         f"\t\t<wp:post_type>{cdata('post')}</wp:post_type>\n"
@@ -129,16 +156,24 @@ def _write_post(out, post, site_url: str, now) -> int:
                   f"{cdata(tag.name)}</category>\n")
     out.write(_meta(MARKDOWN_META, post.body))
     for old in post.old_slugs.all():
-        out.write(_meta("_wp_old_slug", old.slug))
+        out.write(_meta("_wp_old_slug", wp_slug(old.slug)))
+    if trashed:
+        out.write(_meta("_wp_trash_meta_status", status))
+        out.write(_meta("_wp_trash_meta_time", str(int(post.trashed_at.timestamp()))))
+        out.write(_meta("_wp_desired_post_slug", post.slug))
+        statuses = export_comment_statuses(post_id=post.pk)
+        if statuses:
+            out.write(_meta("_wp_trash_meta_comments_status",
+                            php_array({pk: COMMENT_STATUSES[s] for pk, s in statuses.items()})))
     written = 0
     for comment in export_comments(post_id=post.pk):
-        out.write(_comment(comment))
+        out.write(_comment(comment, trashed=trashed))
         written += 1
     out.write("\t</item>\n")
     return written
 
 
-def _comment(comment) -> str:
+def _comment(comment, *, trashed: bool) -> str:
     date = wp_date(comment.created_at)
     return (
         "\t\t<wp:comment>\n"
@@ -151,7 +186,8 @@ def _comment(comment) -> str:
         f"\t\t\t<wp:comment_date>{cdata(date)}</wp:comment_date>\n"
         f"\t\t\t<wp:comment_date_gmt>{cdata(date)}</wp:comment_date_gmt>\n"
         f"\t\t\t<wp:comment_content>{cdata(comment.html)}</wp:comment_content>\n"
-        f"\t\t\t<wp:comment_approved>{cdata(COMMENT_STATUSES[comment.status])}"
+        f"\t\t\t<wp:comment_approved>"
+        f"{cdata('post-trashed' if trashed else COMMENT_STATUSES[comment.status])}"
         "</wp:comment_approved>\n"
         f"\t\t\t<wp:comment_type>{cdata('comment')}</wp:comment_type>\n"
         f"\t\t\t<wp:comment_parent>{comment.parent_id or 0}</wp:comment_parent>\n"

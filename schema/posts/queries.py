@@ -19,7 +19,11 @@ class PostQuery:
                                   "its status, or null for a bad or expired token.")
     def post(self, info: Info,
              slug: Annotated[str | None, strawberry.argument(
-                 description="The post's slug. Give `slug` or `id`, not both.")] = None,
+                 description="The post's slug. Give `slug` or `id`, not both. A slug the "
+                             "post had before (a renamed slug, an imported WordPress "
+                             "permalink, percent-encoded or not) finds it too: the answer's "
+                             "`slug` is then its current one, so a frontend that asked by "
+                             "another slug redirects there (e.g. 301).")] = None,
              id: Annotated[strawberry.ID | None, strawberry.argument(
                  description="The post's global ID. Give `slug` or `id`, not both.")] = None,
              preview_token: Annotated[str | None, strawberry.argument(

@@ -10,7 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cms.models import Comment, CommentStatus, OldSlug, Post, PostStatus, Role, Tag, User
+from cms.services.posts import post_restore
 from tests.cms.wxr_blog import blog, blog_posts
+from tests.conftest import make_user
 from tests.support.counts import assert_counts_exact
 from tests.support.wxr import A, C, P, wxr
 
@@ -93,7 +95,6 @@ def test_post_statuses_dates_and_slugs(imported):
     assert summary("a-draft") == (PostStatus.DRAFT, "DRAFT", None, "alice")
     assert summary("waiting-for-review") == (PostStatus.DRAFT, "DRAFT", None, "bob")
     assert summary("members-only") == (PostStatus.ARCHIVED, "ARCHIVED", feb, "carol.admin")
-    assert summary("gone") == (PostStatus.ARCHIVED, "ARCHIVED", feb, "alice")
     # Hearth has no post passwords: a protected post is kept from the public.
     assert summary("password-protected") == (PostStatus.ARCHIVED, "ARCHIVED", feb, "alice")
     # A draft's GMT date is 0000-00-00: its local date is the best there is.
@@ -151,15 +152,42 @@ def test_threads_keep_their_order_statuses_and_orphans(imported):
     assert_counts_exact()
 
 
-def test_post_trashed_comments_take_their_status_from_before_the_trash(imported):
+def test_a_trashed_post_lands_in_hearths_trash_restorable_as_it_was(imported, gql):
+    """WordPress's trash: status `trash`, slug `gone__trashed`, the earlier status in
+    `_wp_trash_meta_status`, comments `post-trashed` with theirs in the post's meta."""
+    gone = post("gone")
+    assert gone.trashed_at is not None
+    assert (gone.status, gone.published_at) == (PostStatus.PUBLISHED,
+                                                datetime(2023, 2, 1, 9, 30, tzinfo=UTC))
     assert thread("gone") == [(0, "approved", "Was approved"), (0, "pending", "Was pending")]
+    assert not OldSlug.objects.filter(post=gone).exists()  # "gone__trashed" was never a link
+    by_slug = "query($slug: String!) { post(slug: $slug) { slug commentCount } }"
+    assert gql.execute(by_slug, {"slug": "gone"})["data"]["post"] is None
+    assert not Post.objects.live().filter(pk=gone.pk).exists()
+
+    post_restore(actor=make_user("editor", Role.EDITOR), post=gone)
+    assert gql.execute(by_slug, {"slug": "gone"})["data"]["post"] == {
+        "slug": "gone", "commentCount": 1}
+    assert_counts_exact()
+
+
+def test_a_trashed_post_without_its_earlier_status_is_a_trashed_draft(db, tmp_path):
+    path = tmp_path / "trash.xml"
+    path.write_bytes(wxr(authors=[], items=[P(1, "Binned", status="trash",
+                                             slug="binned__trashed-2")]))
+    import_file(path)
+    binned = post("binned")
+    assert (binned.status, binned.published_at) == (PostStatus.DRAFT, None)
+    assert binned.trashed_at is not None
 
 
 def test_commenters_fields_are_kept_or_emptied_when_invalid(imported):
     comments = {c.body: c for c in Comment.objects.all()}
     guest = comments["Great post."]
-    assert (guest.author_name, guest.author_email, guest.author_url, guest.ip_address) == (
-        "Guest & Friend", "reader@example.org", "https://guest.example/", "2001:db8::1")
+    assert (guest.author_name, guest.author_email, guest.author_url, guest.ip_address,
+            guest.user_agent) == ("Guest & Friend", "reader@example.org",
+                                  "https://guest.example/", "2001:db8::1",
+                                  "Mozilla/5.0 (X11; Linux)")
     assert guest.created_at == datetime(2023, 3, 1, 10, tzinfo=UTC) and guest.user is None
     spam = comments["Buy pills"]
     assert (spam.author_email, spam.author_url, spam.ip_address) == ("", "", None)

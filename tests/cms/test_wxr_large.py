@@ -106,10 +106,11 @@ def test_the_reader_streams_a_100_mb_file_in_bounded_memory(tmp_path):
 
 
 def test_an_import_holds_one_item_at_a_time(db, tmp_path, settings):
-    """The whole import (reader, conversion, writes; a dry run, rolled back): five times the
-    posts raise Python's peak memory by less than half a megabyte (each post here is about
-    30 KB of XML). DEBUG is off, as in production: with it on, Django keeps the last 9,000
-    queries."""
+    """The whole import (reader, conversion, writes; a dry run, rolled back): ten times the
+    posts raise Python's peak memory by less than a megabyte, where holding the 90 more posts
+    would take about 2.7 MB (each is about 30 KB of XML): the margin leaves room for a
+    one-off allocation (a cache or table growing) in either run. DEBUG is off, as in
+    production: with it on, Django keeps the last 9,000 queries."""
     settings.DEBUG = False
 
     def peak(posts: int) -> int:
@@ -123,5 +124,5 @@ def test_an_import_holds_one_item_at_a_time(db, tmp_path, settings):
         assert summary.posts == posts
         return top
 
-    small, big = peak(10), peak(50)
-    assert big < small + 512 * 1024, (small, big)
+    small, big = peak(10), peak(100)
+    assert big < small + 1024 * 1024, (small, big)

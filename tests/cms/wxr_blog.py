@@ -45,7 +45,7 @@ def blog_posts() -> list[P]:
     thread = [
         C(111, "First of all!", date_gmt="2023-03-01 08:00:00"),
         C(100, "Great post.", date_gmt="2023-03-01 10:00:00", author="Guest &amp; Friend",
-          url="https://guest.example/", ip="2001:db8::1"),
+          url="https://guest.example/", ip="2001:db8::1", agent="Mozilla/5.0 (X11; Linux)"),
         C(101, 'Agreed, see <a href="https://ref.example/" rel="nofollow ugc">this</a>.',
           parent=100, date_gmt="2023-03-01 11:00:00"),
         C(102, "Deeper reply.", parent=101, date_gmt="2023-03-01 12:00:00"),

@@ -24,6 +24,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# Generous bounds on waits for a condition, for a loaded 2-core machine: never a fixed time.
+STARTUP_SECONDS = 120
+LOAD_SECONDS = 120
 
 SEED = """
 import json
@@ -177,7 +180,7 @@ class Server:
                  "--no-control-socket", "--access-logfile", "-",
                  "--access-logformat", "ACCESS %(p)s %(s)s"],
                 cwd=ROOT, env=self.database.env, stdout=log, stderr=log, start_new_session=True)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             try:
                 status, _ = self.request({"query": "{ __typename }"})
@@ -223,6 +226,16 @@ REACT = """mutation($input: ReactInput!) {
   react(input: $input) { visitorToken errors { code } } }"""
 UNREACT = """mutation($input: ReactInput!) { unreact(input: $input) { errors { code } } }"""
 KINDS = ["LIKE", "LOVE", "WOW"]
+
+
+def wait_until(condition, seconds: float) -> bool:
+    """Whether `condition()` came true within `seconds` (checked every 50 ms)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 class Load:
@@ -302,14 +315,13 @@ class Load:
         self.send(document, {"input": {"subjectId": subject, "kind": rng.choice(KINDS)}},
                   headers)
 
-    def client(self, number: int, seconds: float, barrier: threading.Barrier) -> None:
+    def client(self, number: int, barrier: threading.Barrier, done: threading.Event) -> None:
         rng = random.Random(number)
         # All at once: the same visitor reacting to the same subject with the same kind.
         barrier.wait()
         self.send(REACT, {"input": {"subjectId": self.seed["post"], "kind": "CELEBRATE"}},
                   {"X-Visitor-Token": self.visitors[0]})
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
+        while not done.is_set():
             roll = rng.random()
             if roll < 0.4:
                 self.comment(rng)
@@ -318,15 +330,22 @@ class Load:
             else:
                 self.reaction(rng, UNREACT)
 
-    def run(self, seconds: float, clients: int = 16,
-            during=None) -> None:
+    def run(self, seconds: float, clients: int = 16, during=None, enough: int = 10) -> None:
+        """`clients` threads writing for `seconds`, and on until `enough` comments were
+        acknowledged (a loaded machine answers slowly), or, with `during` (called meanwhile, as
+        a crash), until it has returned; never more than LOAD_SECONDS."""
         barrier = threading.Barrier(clients)
-        threads = [threading.Thread(target=self.client, args=(n, seconds, barrier))
+        done = threading.Event()
+        threads = [threading.Thread(target=self.client, args=(n, barrier, done))
                    for n in range(clients)]
+        started = time.monotonic()
         for thread in threads:
             thread.start()
         if during is not None:
             during()
+        wait_until(lambda: time.monotonic() > started + seconds and (
+            during is not None or len(self.acknowledged) >= enough), LOAD_SECONDS)
+        done.set()
         for thread in threads:
             thread.join()
 
@@ -399,7 +418,8 @@ def test_kill_9_mid_load_loses_nothing_acknowledged(live, tmp_path):
     load = Load(server, seed)
 
     def crash_midway():
-        time.sleep(1.5)
+        # Once writes are being acknowledged, however slowly the machine answers: mid-load.
+        wait_until(lambda: len(load.acknowledged) >= 10, LOAD_SECONDS)
         server.crash()
 
     try:
@@ -414,7 +434,7 @@ def test_kill_9_mid_load_loses_nothing_acknowledged(live, tmp_path):
     restarted = Server(database, tmp_path / "restarted.log").start()
     try:
         after = Load(restarted, seed)
-        after.run(seconds=1, clients=4)
+        after.run(seconds=1, clients=4, enough=3)
     finally:
         restarted.stop()
     assert after.failures == [] and after.acknowledged

@@ -43,9 +43,12 @@ class C:  # a comment
     ip: str = "203.0.113.7"
     date_gmt: str = "2023-03-01 10:00:00"
     date: str | None = None
+    agent: str | None = None  # WordPress's exporter leaves it out; some tools write it
     meta: list[tuple[str, str]] = field(default_factory=list)
 
     def xml(self) -> str:
+        agent = ("" if self.agent is None
+                 else f"\t\t\t<wp:comment_agent>{cdata(self.agent)}</wp:comment_agent>\n")
         meta = "".join(f"\t\t\t<wp:commentmeta>\n\t\t\t\t<wp:meta_key>{cdata(k)}</wp:meta_key>\n"
                        f"\t\t\t\t<wp:meta_value>{cdata(v)}</wp:meta_value>\n"
                        "\t\t\t</wp:commentmeta>\n" for k, v in self.meta)
@@ -63,7 +66,7 @@ class C:  # a comment
             f"\t\t\t<wp:comment_type>{cdata(self.type)}</wp:comment_type>\n"
             f"\t\t\t<wp:comment_parent>{self.parent}</wp:comment_parent>\n"
             f"\t\t\t<wp:comment_user_id>{self.user_id}</wp:comment_user_id>\n"
-            f"{meta}\t\t</wp:comment>\n")
+            f"{agent}{meta}\t\t</wp:comment>\n")
 
 
 @dataclass
