@@ -35,6 +35,7 @@ from cms.policies import (
 from cms.services import comments as comment_services
 from cms.services import posts as post_services
 from cms.services import tokens as token_services
+from cms.services.accounts import PUBLIC_PROFILE_FIELDS, profile_shown_changed
 from cms.services.users import user_delete
 
 admin.site.site_header = "Hearth"
@@ -395,6 +396,11 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and PUBLIC_PROFILE_FIELDS & set(form.changed_data):
+            profile_shown_changed(obj)
 
     def get_deleted_objects(self, objs, request):
         # Reactions go through the reaction service (see user_delete), not the admin's.

@@ -41,8 +41,17 @@ def account_update(*, actor: User, display_name: str | None = None,
         fields.append("avatar_url")
     if fields:
         user.save(update_fields=fields)
-        content_versions.posts_written(posts_showing(user))
+        profile_shown_changed(user)
     return user
+
+
+PUBLIC_PROFILE_FIELDS = {"display_name", "avatar_url", "slug", "bio"}
+
+
+def profile_shown_changed(user: User) -> None:
+    """The account's public profile changed (here, or an administrator's edit in the admin):
+    every cached answer that shows it is stale once the write commits."""
+    content_versions.posts_written(posts_showing(user))
 
 
 def posts_showing(user: User) -> set[int]:

@@ -241,3 +241,20 @@ def test_a_readers_new_name_and_picture_show_at_once_among_reactors_and_comments
                                       "avatarUrl": "https://img.example/rita.png"}]
     assert before[on_a_comment.pk][2] == [reader.display_name]
     assert people_on(on_a_comment)[2] == ["Rita Renamed"]
+
+
+def test_an_administrators_edit_of_a_name_in_the_admin_shows_at_once(
+        site, django_capture_on_commit_callbacks):
+    post, editor = site["post"], site["editor"]
+    before = people_on(post)[1]
+    assert [author["name"] for author in before] == [editor.display_name]
+    assert people_on(post)[1] == before  # served from the cache now
+    admin = Client()
+    admin.force_login(make_user("root", Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
+    form = {"username": editor.username, "display_name": "Eddie Editor", "slug": editor.slug,
+            "email": editor.email, "is_active": "on", "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/admin/cms/user/{editor.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert [author["name"] for author in people_on(post)[1]] == ["Eddie Editor"]
