@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cms import content_versions, mail, webhooks
+from cms import content_versions, live, mail, webhooks
 from cms.errors import DomainError, ErrorCode, ValidationErrors
 from cms.models import OldSlug, Post, PostStatus, Tag
 from cms.policies import (
@@ -185,6 +185,7 @@ def post_update(*, actor, post: Post, title: str | None = None, body: str | None
     revisions.record(post, actor=actor, note=revision_note)
     webhooks.enqueue_post_event(post, "post.updated")
     content_versions.post_written(post.pk)
+    live.post_changed(post.pk)
     return post
 
 
@@ -202,6 +203,7 @@ def post_publish(*, actor, post: Post, publish_at: datetime | None = None) -> Po
     webhooks.enqueue_post_event(post, "post.published")
     mail.queue_post_published(post)
     content_versions.post_written(post.pk)
+    live.post_changed(post.pk)
     return post
 
 
@@ -213,6 +215,7 @@ def post_unpublish(*, actor, post: Post) -> Post:
     post.save()
     webhooks.enqueue_post_event(post, "post.unpublished")
     content_versions.post_written(post.pk)
+    live.post_changed(post.pk)
     return post
 
 
@@ -224,6 +227,7 @@ def post_archive(*, actor, post: Post) -> Post:
     post.save()
     webhooks.enqueue_post_event(post, "post.unpublished")
     content_versions.post_written(post.pk)
+    live.post_changed(post.pk)
     return post
 
 
@@ -239,6 +243,7 @@ def post_trash(*, actor, post: Post) -> Post:
         if was_live:
             webhooks.enqueue_post_event(post, "post.unpublished")
         content_versions.post_written(post.pk)
+    live.post_changed(post.pk)
     return post
 
 
@@ -253,6 +258,7 @@ def post_restore(*, actor, post: Post) -> Post:
         if post.is_live():
             webhooks.enqueue_post_event(post, "post.published")
         content_versions.post_written(post.pk)
+    live.post_changed(post.pk)
     return post
 
 
@@ -281,6 +287,7 @@ def _delete(post: Post) -> int:
     pk = post.pk
     webhooks.enqueue_post_event(post, "post.deleted")
     content_versions.post_written(post.pk)
+    live.post_changed(post.pk)
     post.comments.update(parent=None)  # PROTECT on parent would block the cascade
     post.delete()
     return pk
