@@ -30,7 +30,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 
-from cms.errors import DomainError
+from cms.errors import DomainError, ErrorCode
 from cms.services.tokens import token_authenticate
 from cms.visitors import visitor_key_from_token
 from schema import schema
@@ -165,19 +165,26 @@ class LiveConsumer(GraphQLWSConsumer):
                        client_ip=client_ip(handshake), drop_connection=self.drop)
 
     async def on_ws_connect(self, context: Context):
+        try:
+            await database_sync_to_async(self.authenticate)(context)
+        except DomainError:
+            raise ConnectionRejectionError from None
+        return UNSET
+
+    @staticmethod
+    def authenticate(context: Context) -> None:
+        """connection_init's credentials on `context`, and the reader they make (which reads the
+        account's role: done here, in a thread, not on the event loop)."""
         params = context.connection_params or {}
         authorization = params.get("authorization", params.get("Authorization"))
         visitor_token = params.get("visitorToken")
-        try:
-            if authorization is not None:
-                scheme, _, raw = str(authorization).partition(" ")
-                if scheme.lower() != "bearer" or not raw.strip():
-                    raise ConnectionRejectionError
-                context.user = await database_sync_to_async(token_authenticate)(raw.strip())
-            if visitor_token is not None:
-                context.visitor_key = visitor_key_from_token(str(visitor_token))
-                context.visitor_token = str(visitor_token)
-        except DomainError:
-            raise ConnectionRejectionError from None
+        if authorization is not None:
+            scheme, _, raw = str(authorization).partition(" ")
+            if scheme.lower() != "bearer" or not raw.strip():
+                raise DomainError(ErrorCode.UNAUTHENTICATED, "Use `Bearer <token>`.")
+            context.user = token_authenticate(raw.strip())
+        if visitor_token is not None:
+            context.visitor_key = visitor_key_from_token(str(visitor_token))
+            context.visitor_token = str(visitor_token)
         context.loaders = Loaders(user=context.user, visitor_key=context.visitor_key)
-        return UNSET
+        context.loaders.reader  # noqa: B018 - read now, off the event loop
