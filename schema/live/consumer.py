@@ -145,6 +145,12 @@ class LiveConsumer(GraphQLWSConsumer):
         self.last_received = time.monotonic()
         await super().receive(text_data, bytes_data)
 
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        try:
+            await super().send(text_data, bytes_data, close)
+        except OSError:  # the client went away meanwhile; disconnect() ends its operations
+            pass
+
     def drop(self) -> None:
         """A subscriber that does not read: close the connection, whatever is queued."""
         if not self.dropping:
