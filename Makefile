@@ -64,12 +64,20 @@ $(CHROMIUM):
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "The browser tests need Chromium: sudo apt-get install -y chromium"; fi
 
-test: $(STAMP) | $(CHROMIUM)
+# The scale-out tests (tests/live/test_scale_out.py) put Debian's haproxy in front of two servers.
+HAPROXY := /usr/sbin/haproxy
+
+$(HAPROXY):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; \
+	else echo "The scale-out tests need haproxy: sudo apt-get install -y haproxy"; fi
+
+test: $(STAMP) | $(CHROMIUM) $(HAPROXY)
 	mkdir -p var
 	$(BIN)/python -m pytest
 
 # Only the concurrency and crash tests against a real server (`make test` runs them too).
-test-live: $(STAMP)
+test-live: $(STAMP) | $(HAPROXY)
 	$(BIN)/python -m pytest -m live
 
 # ruff, then the import contracts in pyproject.toml ([tool.importlinter]).

@@ -40,7 +40,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 
 INSTALLED_APPS = [
-    "daphne",  # `manage.py runserver` serves ASGI (HTTP and WebSocket), so `make run` has live threads
+    "daphne",  # `manage.py runserver` serves ASGI (HTTP and WebSocket): live threads in `make run`
     "channels",
     "unfold",  # the admin's theme (issue 13), before the admin whose templates it replaces
     "django.contrib.admin",
@@ -182,7 +182,9 @@ if HEARTH_RATELIMIT_REDIS_URL:
 if REDIS_URL:
     CHANNEL_LAYERS = {"default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [os.environ.get("HEARTH_CHANNEL_LAYER_REDIS_URL", REDIS_URL)],
+        # BZPOPMIN waits up to 5 s: the socket must wait longer (redis-py's default is 5 s).
+        "CONFIG": {"hosts": [{"address": os.environ.get("HEARTH_CHANNEL_LAYER_REDIS_URL",
+                                                        REDIS_URL), "socket_timeout": 30}],
                    "prefix": "hearth-live", "capacity": env_int("HEARTH_LIVE_LAYER_CAPACITY", 1000),
                    "expiry": 60, "group_expiry": 86400},
     }}

@@ -14,6 +14,7 @@ subscriber whose events pile up unread (hub.py: 1008). Queries and mutations go 
 """
 
 import asyncio
+import contextlib
 import time
 from datetime import timedelta
 
@@ -25,10 +26,10 @@ from strawberry.channels import GraphQLWSConsumer
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types.unset import UNSET
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.types.unset import UNSET
 
 from cms.errors import DomainError, ErrorCode
 from cms.services.tokens import token_authenticate
@@ -104,6 +105,9 @@ class LiveHandler(BaseGraphQLTransportWSHandler):
 
 class LiveConsumer(GraphQLWSConsumer):
     graphql_transport_ws_handler_class = LiveHandler
+    # No channel per connection: the process's hub (hub.py) has the one channel it needs, so an
+    # alias that names no layer.
+    channel_layer_alias = "none: the hub listens for every connection"
 
     def __init__(self):
         super().__init__(
@@ -146,10 +150,9 @@ class LiveConsumer(GraphQLWSConsumer):
         await super().receive(text_data, bytes_data)
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
-        try:
+        # The client may have gone away meanwhile; disconnect() ends its operations.
+        with contextlib.suppress(OSError):
             await super().send(text_data, bytes_data, close)
-        except OSError:  # the client went away meanwhile; disconnect() ends its operations
-            pass
 
     def drop(self) -> None:
         """A subscriber that does not read: close the connection, whatever is queued."""

@@ -19,7 +19,6 @@ from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from cms import models
 from cms.live import ActivityKind
 from cms.policies import follows_comment
 from cms.selectors.live import may_read_post

@@ -11,7 +11,7 @@ from cms.visitors import new_visitor
 from schema.core.ids import encode_global_id
 from tests.conftest import make_user
 from tests.support import factories
-from tests.support.live import ACTIVITY, LiveClient, ThreadServer, graphql
+from tests.support.live import LiveClient, ThreadServer, graphql
 
 MEMBER = "Member"  # the display name of an account that set none
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
