@@ -97,13 +97,17 @@ $(GRAPHENE_STAMP): benchmarks/graphene/requirements.txt
 	.venv-graphene/bin/python -m pip install --quiet -r benchmarks/graphene/requirements.txt
 	touch $(GRAPHENE_STAMP)
 
+# Then the fan-out of live events (issue 14): 1,000 WebSocket subscribers on one post over two
+# uvicorn processes (benchmarks/fanout.py; its own PostgreSQL database and redis-server).
 bench: $(STAMP) $(GRAPHENE_STAMP)
 	mkdir -p var
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.fanout
 
 bench-quick: $(STAMP) $(GRAPHENE_STAMP)
 	mkdir -p var
 	$(BIN)/python -m benchmarks.run --quick
+	$(BIN)/python -m benchmarks.fanout --quick
 
 # Hearth before and after a change (issue 12's redesign): instructions per operation under
 # valgrind's callgrind (the machine's load does not change them), then wall-clock interleaved
