@@ -30,6 +30,7 @@ run: $(STAMP)
 	@echo ""
 	@echo "  Hearth is running:  start here http://$(HOST):$(PORT)/"
 	@echo "    playground http://$(HOST):$(PORT)/graphql/   admin http://$(HOST):$(PORT)/admin/   example blog http://$(HOST):$(PORT)/blog/"
+	@echo "    live subscriptions ws://$(HOST):$(PORT)/graphql/ (graphql-transport-ws)"
 	@echo ""
 	$(BIN)/python manage.py run_webhooks & trap "kill $$!" EXIT; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
