@@ -1,7 +1,8 @@
 """Reads for live subscriptions (schema/live/): the rows an event names, read once per server
 process and event, and which readers may read the post, one query per kind of reader."""
 
-from cms.models import Comment, Post
+from cms.models import ApiToken, Comment, Post, User
+from cms.models.tokens import hash_token
 from cms.policies import Reader, visible_posts
 from cms.selectors.users import unshown_user_fields
 
@@ -20,3 +21,18 @@ def activity_rows(*, post_id: int, comment_id: int | None) -> tuple[Post | None,
 
 def may_read_post(*, reader: Reader, post_id: int) -> bool:
     return visible_posts(reader).filter(pk=post_id).exists()
+
+
+def current_account(*, user_id: int, token: str | None) -> User | None:
+    """The subscriber's account as it is now, if it may still read as itself: active, and the
+    API token it came with (if any) not revoked. Its role is read here, with it."""
+    if token is not None:
+        found = (ApiToken.objects.select_related("user")
+                 .filter(token_hash=hash_token(token), revoked_at__isnull=True).first())
+        user = found.user if found is not None else None
+    else:
+        user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.is_active or user.pk != user_id:
+        return None
+    user.role  # noqa: B018 - read now, in this thread
+    return user

@@ -38,6 +38,7 @@ class Context:
     # A WebSocket connection's (schema/live/consumer.py): its connection_init payload, and how
     # to drop it (a subscriber that does not read its events). None over HTTP.
     connection_params: dict | None = None
+    bearer_token: str | None = None  # the API token it came with, checked again at each event
     drop_connection: Callable[[], None] | None = None
     _origin: str | None = field(default=None, repr=False)
 

@@ -192,6 +192,7 @@ class LiveConsumer(GraphQLWSConsumer):
             if scheme.lower() != "bearer" or not raw.strip():
                 raise DomainError(ErrorCode.UNAUTHENTICATED, "Use `Bearer <token>`.")
             context.user = token_authenticate(raw.strip())
+            context.bearer_token = raw.strip()
         if visitor_token is not None:
             context.visitor_key = visitor_key_from_token(str(visitor_token))
             context.visitor_token = str(visitor_token)

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from cms.live import MESSAGE_TYPE, post_group
 from cms.policies import Reader
-from cms.selectors.live import activity_rows, may_read_post
+from cms.selectors.live import activity_rows, current_account, may_read_post
 
 logger = logging.getLogger("hearth")
 # channels_redis forgets a group's members after its group_expiry (a day): re-join well before.
@@ -38,6 +38,7 @@ class Event:
         self.visitor_key: str | None = message.get("visitor_key")
         self._rows: asyncio.Task | None = None
         self._readers: dict[Reader, asyncio.Task] = {}
+        self._accounts: dict[tuple, asyncio.Task] = {}
 
     async def rows(self):
         """(post, comment) as they are now; None for what is gone."""
@@ -51,6 +52,16 @@ class Event:
             self._readers[reader] = asyncio.ensure_future(database_sync_to_async(may_read_post)(
                 reader=reader, post_id=self.post_id))
         return await asyncio.shield(self._readers[reader])
+
+
+    async def account(self, user_id: int, token: str | None):
+        """A signed-in subscriber's account as it is now (None: deactivated, or its token
+        revoked), read once per account and token."""
+        key = (user_id, token)
+        if key not in self._accounts:
+            self._accounts[key] = asyncio.ensure_future(database_sync_to_async(current_account)(
+                user_id=user_id, token=token))
+        return await asyncio.shield(self._accounts[key])
 
 
 class Subscription:

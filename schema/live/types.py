@@ -84,30 +84,39 @@ class Ended(Exception):
 
 
 async def activity_for(event: Event, context, own_ids: set[int]) -> PostActivity | None:
-    """What `event` shows this subscriber: a PostActivity, or None (nothing it may see)."""
+    """What `event` shows this subscriber: a PostActivity, or None (nothing it may see). Ended:
+    it may no longer read the post, or its account or token no longer holds."""
+    if context.user is not None:
+        account = await event.account(context.user.pk, context.bearer_token)
+        if account is None:
+            raise Ended
+        context.user = account
+    context.loaders = Loaders(user=context.user, visitor_key=context.visitor_key)
     reader = context.reader
     post, comment = await event.rows()
     if post is None or not await event.may_read(reader):
         raise Ended
     kind = ActivityKind(event.kind)
-    if event.comment_id is not None and kind != ActivityKind.REACTIONS_CHANGED:
-        if comment is None:
-            return None
-        own = comment.pk in own_ids
-        if event.visitor_key is not None and event.visitor_key == context.visitor_key:
-            own = True
-            if len(own_ids) < MAX_OWN_COMMENTS:
-                own_ids.add(comment.pk)
-        now = follows_comment(status=comment.status, user_id=comment.user_id, reader=reader,
-                              own=own)
-        before = kind != ActivityKind.COMMENT_ADDED and follows_comment(
-            status=event.was or "", user_id=comment.user_id, reader=reader, own=own)
-        if not now and not before:
-            return None
-        if now and not before:
-            kind = ActivityKind.COMMENT_ADDED
-        elif before and not now:
-            kind = ActivityKind.COMMENT_REMOVED
+    if event.comment_id is None:
+        return PostActivity(kind=kind, comment=None, post=post)
+    if comment is None:
+        return None
+    own = comment.pk in own_ids
+    if event.visitor_key is not None and event.visitor_key == context.visitor_key:
+        own = True
+        if len(own_ids) < MAX_OWN_COMMENTS:
+            own_ids.add(comment.pk)
+    now = follows_comment(status=comment.status, user_id=comment.user_id, reader=reader, own=own)
+    if kind == ActivityKind.REACTIONS_CHANGED:
+        return PostActivity(kind=kind, comment=comment, post=post) if now else None
+    before = kind != ActivityKind.COMMENT_ADDED and follows_comment(
+        status=event.was or "", user_id=comment.user_id, reader=reader, own=own)
+    if not now and not before:
+        return None
+    if now and not before:
+        kind = ActivityKind.COMMENT_ADDED
+    elif before and not now:
+        kind = ActivityKind.COMMENT_REMOVED
     return PostActivity(kind=kind, comment=comment, post=post)
 
 
@@ -123,8 +132,6 @@ async def activities(post_id: int, info: Info, lease: str) -> AsyncGenerator[Pos
             except Ended:
                 return
             if activity is not None:
-                # Each event is read afresh, as a new request would read it.
-                context.loaders = Loaders(user=context.user, visitor_key=context.visitor_key)
                 context.loaders.remember_post(activity.post)
                 yield activity
     finally:

@@ -195,3 +195,25 @@ def test_a_post_the_caller_cannot_read_is_not_found(server):
     graphql(server.http, UPDATE_POST, {"id": encode_global_id("Post", draft.pk), "title": "T2"},
             headers=bearer(author))
     assert owner.receive()["payload"]["data"]["postActivity"]["post"]["title"] == "T2"
+
+
+def test_a_revoked_token_or_a_deactivated_account_ends_the_subscription(server):
+    """Rights are those of the moment: a moderator whose token is revoked, or whose account is
+    deactivated, is unsubscribed at the next event and sent nothing of it."""
+    from cms.models import ApiToken, User
+    from cms.services.tokens import token_revoke
+
+    author = make_user("ann", Role.AUTHOR)
+    revoked_editor, deactivated_editor = make_user("ed1", Role.EDITOR), make_user("ed2", Role.EDITOR)
+    post = factories.published_post(author)
+    post_id = encode_global_id("Post", post.pk)
+    revoked = LiveClient(server.ws, {"authorization": bearer(revoked_editor)["Authorization"]})
+    deactivated = LiveClient(server.ws,
+                             {"authorization": bearer(deactivated_editor)["Authorization"]})
+    for client in (revoked, deactivated):
+        client.subscribe(variables={"id": post_id})
+    token_revoke(token=ApiToken.objects.get(user=revoked_editor))
+    User.objects.filter(pk=deactivated_editor.pk).update(is_active=False)
+    graphql(server.http, UPDATE_POST, {"id": post_id, "title": "After"}, headers=bearer(author))
+    for client in (revoked, deactivated):
+        assert client.receive() == {"id": "1", "type": "complete"}
