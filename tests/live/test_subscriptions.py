@@ -204,7 +204,8 @@ def test_a_revoked_token_or_a_deactivated_account_ends_the_subscription(server):
     from cms.services.tokens import token_revoke
 
     author = make_user("ann", Role.AUTHOR)
-    revoked_editor, deactivated_editor = make_user("ed1", Role.EDITOR), make_user("ed2", Role.EDITOR)
+    revoked_editor = make_user("ed1", Role.EDITOR)
+    deactivated_editor = make_user("ed2", Role.EDITOR)
     post = factories.published_post(author)
     post_id = encode_global_id("Post", post.pk)
     revoked = LiveClient(server.ws, {"authorization": bearer(revoked_editor)["Authorization"]})
