@@ -28,6 +28,7 @@ pytestmark = pytest.mark.live
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 RATE_LIMIT = 50
+SUBSCRIPTIONS_PER_IP = 3
 
 SEED = """
 import json
@@ -192,11 +193,13 @@ def cluster(tmp_path_factory):
         DATABASE_URL=database.url, REDIS_URL=redis_server.url,
         HEARTH_RESULT_CACHE_SECONDS="60", HEARTH_MUTATION_RATE_LIMIT=str(RATE_LIMIT),
         HEARTH_MUTATION_RATE_WINDOW_SECONDS="3600", HEARTH_COMMENT_EDIT_WINDOW_SECONDS="3600",
+        HEARTH_LIVE_SUBSCRIPTIONS_PER_IP=str(SUBSCRIPTIONS_PER_IP),
     )
     servers = []
     try:
         seed = database.create(SEED)
         servers = [AsgiServer(database.env, tmp / f"{name}.log").start() for name in "ab"]
+        database.redis = redis_server
         yield database, seed, servers
     finally:
         for server in servers:
@@ -309,3 +312,38 @@ def test_through_haproxy_every_process_publishes_to_a_subscriber(cluster, tmp_pa
         subscriber.close()
     finally:
         proxy.stop()
+
+
+def test_subscriptions_per_ip_are_counted_across_processes(cluster):
+    """HEARTH_LIVE_SUBSCRIPTIONS_PER_IP places, leased in Redis: taken on A and B alike."""
+    database, seed, (a, b) = cluster
+    places = database.redis.client
+    deadline = time.monotonic() + 10  # earlier tests' subscribers give their places back
+    while places.zcard("hearth:live:ip:127.0.0.1") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    on_a = LiveClient(a.ws)
+    on_b = LiveClient(b.ws)
+
+    def taken(count: int) -> None:
+        while places.zcard("hearth:live:ip:127.0.0.1") != count:
+            assert time.monotonic() < deadline + 10
+            time.sleep(0.02)
+
+    first = on_a.subscribe(variables={"id": seed["post"]})
+    taken(1)
+    on_a.subscribe(variables={"id": seed["post"]})
+    taken(2)
+    on_b.subscribe(variables={"id": seed["post"]})
+    taken(3)
+    refused = on_b.subscribe(variables={"id": seed["post"]})
+    message = on_b.receive()
+    assert message["id"] == refused and message["type"] == "error"
+    assert message["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
+    on_a.send({"id": first, "type": "complete"})
+    taken(2)
+    again = on_b.subscribe(variables={"id": seed["post"]})
+    run(a.port, ADD, {"input": {"postId": seed["post"], "body": "Placed"}},
+        seed["tokens"]["scale-author"])
+    assert {on_b.receive()["id"], on_b.receive()["id"]} == {"1", again}
+    on_a.close()
+    on_b.close()
