@@ -1,5 +1,13 @@
 """Reads for live subscriptions (schema/live/): the rows an event names, read once per server
-process and event, and which readers may read the post, one query per kind of reader."""
+process and event, and which readers may read the post, one query per kind of reader.
+
+They run in one long-lived thread (asgiref's for synchronous code), outside any request, so
+Django never closes that thread's connection: it is kept from event to event (opening one per
+event would cost more than the reads) and replaced when it broke (`live_read`)."""
+
+import functools
+
+from django.db import connection
 
 from cms.models import ApiToken, Comment, Post, User
 from cms.models.tokens import hash_token
@@ -7,6 +15,18 @@ from cms.policies import Reader, visible_posts
 from cms.selectors.users import unshown_user_fields
 
 
+def live_read(read):
+    @functools.wraps(read)
+    def run(*args, **kwargs):
+        if (connection.connection is not None and connection.errors_occurred
+                and not connection.is_usable()):
+            connection.close()
+        return read(*args, **kwargs)
+
+    return run
+
+
+@live_read
 def activity_rows(*, post_id: int, comment_id: int | None) -> tuple[Post | None, Comment | None]:
     """The post and comment an event names, as they are now (whoever may see them: each
     subscriber's view is decided apart). None for what is gone."""
@@ -19,10 +39,12 @@ def activity_rows(*, post_id: int, comment_id: int | None) -> tuple[Post | None,
     return post, comment
 
 
+@live_read
 def may_read_post(*, reader: Reader, post_id: int) -> bool:
     return visible_posts(reader).filter(pk=post_id).exists()
 
 
+@live_read
 def current_account(*, user_id: int, token: str | None) -> User | None:
     """The subscriber's account as it is now, if it may still read as itself: active, and the
     API token it came with (if any) not revoked. Its role is read here, with it."""

@@ -18,8 +18,8 @@ import contextlib
 import time
 from datetime import timedelta
 
+from asgiref.sync import sync_to_async
 from channels.auth import get_user
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from strawberry.channels import GraphQLWSConsumer
@@ -32,6 +32,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types.unset import UNSET
 
 from cms.errors import DomainError, ErrorCode
+from cms.selectors.live import live_read
 from cms.services.tokens import token_authenticate
 from cms.visitors import visitor_key_from_token
 from schema import schema
@@ -175,7 +176,7 @@ class LiveConsumer(GraphQLWSConsumer):
 
     async def on_ws_connect(self, context: Context):
         try:
-            await database_sync_to_async(self.authenticate)(context)
+            await sync_to_async(live_read(self.authenticate))(context)
         except DomainError:
             raise ConnectionRejectionError from None
         return UNSET

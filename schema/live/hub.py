@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
@@ -43,13 +43,13 @@ class Event:
     async def rows(self):
         """(post, comment) as they are now; None for what is gone."""
         if self._rows is None:
-            self._rows = asyncio.ensure_future(database_sync_to_async(activity_rows)(
+            self._rows = asyncio.ensure_future(sync_to_async(activity_rows)(
                 post_id=self.post_id, comment_id=self.comment_id))
         return await asyncio.shield(self._rows)
 
     async def may_read(self, reader: Reader) -> bool:
         if reader not in self._readers:
-            self._readers[reader] = asyncio.ensure_future(database_sync_to_async(may_read_post)(
+            self._readers[reader] = asyncio.ensure_future(sync_to_async(may_read_post)(
                 reader=reader, post_id=self.post_id))
         return await asyncio.shield(self._readers[reader])
 
@@ -59,7 +59,7 @@ class Event:
         revoked), read once per account and token."""
         key = (user_id, token)
         if key not in self._accounts:
-            self._accounts[key] = asyncio.ensure_future(database_sync_to_async(current_account)(
+            self._accounts[key] = asyncio.ensure_future(sync_to_async(current_account)(
                 user_id=user_id, token=token))
         return await asyncio.shield(self._accounts[key])
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -148,7 +148,7 @@ class LiveSubscription:
             description="The post's global ID.")]) -> AsyncGenerator[PostActivity, None]:
         context = info.context
         pk = pk_of(post_id, "Post")
-        if pk is None or not await database_sync_to_async(may_read_post)(
+        if pk is None or not await sync_to_async(may_read_post)(
                 reader=context.reader, post_id=pk):
             raise not_found()
         lease = await quota().take(context.client_ip)
