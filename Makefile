@@ -25,6 +25,8 @@ run: $(STAMP)
 	@test -f $(PLAYGROUND_FILE) || $(BIN)/python manage.py install_playground \
 	  || echo "  The playground could not be installed (npm and the npm registry are needed); /graphql/ says how to fix it."
 	$(BIN)/python manage.py migrate --noinput
+	@$(BIN)/python manage.py compilemessages -i .venv -i var -v 0 \
+	  || echo "  Translations were not compiled (gettext's msgfmt is needed); texts stay in English."
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py ensure_local_admin
 	@echo ""
@@ -73,7 +75,15 @@ $(HAPROXY):
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; \
 	else echo "The scale-out tests need haproxy: sudo apt-get install -y haproxy"; fi
 
-test: $(STAMP) | $(CHROMIUM) $(HAPROXY)
+# Hearth's catalogues (locale/) are compiled with gettext's msgfmt, by `make run` and the tests.
+MSGFMT := /usr/bin/msgfmt
+
+$(MSGFMT):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
+	else echo "Translations need gettext: sudo apt-get install -y gettext"; fi
+
+test: $(STAMP) | $(CHROMIUM) $(HAPROXY) $(MSGFMT)
 	mkdir -p var
 	$(BIN)/python -m pytest
 

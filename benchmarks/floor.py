@@ -1,7 +1,7 @@
 """F, the floor: what the same pages cost in plain Django at its fastest. Each query is a
 `values()` queryset compiled to SQL once per thread (`Compiled`), then run with new values and
 no per-request building or compiling, as hand-written SQL would be; the tree is built in Python
-and encoded with `json.dumps` as Hearth encodes its answers. The responses have the shape of
+and encoded with orjson as Hearth encodes its answers. The responses have the shape of
 Hearth's GraphQL responses (same ids, cursors and field names), so sizes compare and the smoke
 test can compare them. `cached_post_page` is F with its JSON kept in Django's cache (the cache
 Hearth's result cache uses), the like-for-like for a cached read."""
@@ -13,6 +13,7 @@ import threading
 from collections import defaultdict
 from datetime import UTC, datetime
 
+import orjson
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -125,8 +126,7 @@ def offset_after(value: str | None) -> int:
 
 
 def respond(data: dict) -> HttpResponse:
-    body = json.dumps({"data": data}, separators=(",", ":"), ensure_ascii=False)
-    return HttpResponse(body, content_type="application/json")
+    return HttpResponse(orjson.dumps({"data": data}), content_type="application/json")
 
 
 def viewer_key(request) -> str | None:

@@ -1,6 +1,7 @@
-"""In-process figures for F (floor), N (naive strawberry-django) and H (Hearth), as JSON.
+"""In-process figures for F (floor), N (naive strawberry-django), S (strawberry-django with its
+optimizer) and H (Hearth), as JSON.
 
-    python -m benchmarks.inprocess OPS BUDGET_SECONDS [CAP_SECONDS]   # figures
+    python -m benchmarks.inprocess OPS BUDGET_SECONDS CAP_SECONDS [CONTENDERS]   # figures
     python -m benchmarks.inprocess targets              # what the HTTP runs write to
     python -m benchmarks.inprocess verify               # stored counters equal fresh counts
 
@@ -38,10 +39,13 @@ def main() -> None:
                    for name in ("F", "N", "H", "G", "Gt")}
         print(json.dumps({"counts": "exact", "w1_comments_written": written}))
     else:
-        ops, budget = sys.argv[1].split(","), float(sys.argv[2])
-        cap = float(sys.argv[3]) if len(sys.argv) > 3 else 60.0
-        clients = [Client("F", None), Client("N", "/naive/graphql/"), Client("H", "/graphql/")]
+        ops, budget, cap = sys.argv[1].split(","), float(sys.argv[2]), float(sys.argv[3])
+        names = sys.argv[4].split(",") if len(sys.argv) > 4 else list(CLIENTS)
+        clients = [Client(name, CLIENTS[name]) for name in names]
         print(json.dumps(run_contenders(clients, ops, budget, cap=cap)))
+
+
+CLIENTS = {"F": None, "N": "/naive/graphql/", "S": "/optimized/graphql/", "H": "/graphql/"}
 
 
 if __name__ == "__main__":

@@ -251,6 +251,8 @@ def run_contenders(clients: list[Client], ops: list[str], budget: float, *, roun
         for client in clients:
             if op in ("r2a", "r2c") and client.name not in ("F", "H"):
                 continue  # anonymous GETs and the cache: Hearth, and F as its floor
+            if op in ("w1", "w2") and client.name == "S":
+                continue  # S reads only: the writes are the same services for every contender
             if op in ("w1", "w2") and client.name not in writes:
                 writes[client.name] = Writes(client.name)
             run = operation(op, client, writes.get(client.name))

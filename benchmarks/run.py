@@ -24,12 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER_URL = os.environ.pop("DATABASE_URL", "")  # a PostgreSQL server, or SQLite when unset
 os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
 
-GRAPHQL_PATHS = {"N": "/naive/graphql/", "H": "/graphql/", "G": "/graphene/graphql/",
-                 "Gt": "/graphene-tuned/graphql/"}
-CONTENDERS = ["F", "N", "H", "G", "Gt"]
+GRAPHQL_PATHS = {"N": "/naive/graphql/", "S": "/optimized/graphql/", "H": "/graphql/",
+                 "G": "/graphene/graphql/", "Gt": "/graphene-tuned/graphql/"}
+CONTENDERS = ["F", "N", "S", "H", "G", "Gt"]
+WRITES = ["w1", "w2"]
 HTTP_CONTENDERS = ["F", "H", "Gt"]  # idiomatic G and N are context rows, in process only
 THREADS = 4  # gthread workers as the README recommends: keep-alive, 2 workers x 4 threads
-THREAD_OPS = ["small", "r1", "r2", "r2a", "r2c", "w1", "w2"]
+THREAD_OPS = ["small", "r1", "r2", "r2a", "r2c", *WRITES]
 
 
 class Plan:
@@ -126,7 +127,7 @@ def cursor(contender: str, page: int, targets: dict) -> str | None:
     connections, the path of the last comment before it for Hearth's keyset thread."""
     if page == 0:
         return None
-    if contender in ("N", "G", "Gt"):
+    if contender in ("N", "S", "G", "Gt"):
         text = f"arrayconnection:{100 * page - 1}"
     else:
         text = f"p:{targets['page_ends'][page - 1]}"
@@ -198,52 +199,85 @@ def duration(plan: Plan, inprocess: dict, op: str, concurrency: int) -> int | No
 
 
 def run_http(plan: Plan, name: str, ops: list[str], results: dict, graphene: bool) -> None:
-    from benchmarks import http_load
+    """Reads against one server per environment on one copy of the data; each write contender
+    against a server of its own on a copy of its own, checked afterwards (counts exact)."""
     from benchmarks.measure import visitor_headers
 
-    url = fresh_copy(name)
-    targets = json.loads(python(".venv", ["-m", "benchmarks.inprocess", "targets"], url))
-    servers = {"main": http_load.Server(".venv", "benchmarks.settings", url, threads=THREADS)}
-    if graphene:
-        servers["graphene"] = http_load.Server(".venv-graphene", "benchmarks.graphene.settings",
-                                               url, threads=THREADS)
-    headers = visitor_headers()
     contenders = [c for c in HTTP_CONTENDERS if graphene or c not in ("G", "Gt")]
-    out = results.setdefault("http", {}).setdefault(name, {})
-    try:
-        for op in ops:
-            for contender in contenders:
-                port = servers["graphene" if contender in ("G", "Gt") else "main"].port
-                for concurrency in (1, 16):
-                    requests = requests_for(contender, op, targets, headers, f"c{concurrency}")
-                    inprocess = results["inprocess"][name].get(contender, {})
-                    seconds = duration(plan, inprocess, op, concurrency)
-                    try:
-                        if seconds is None:
-                            raise RuntimeError("skipped: above 1.5 s per request in process")
-                        for request in (requests * 6)[:6]:  # each worker warm, no errors
-                            http_load.check(port, request)
-                        figures = http_load.load(port, requests, concurrency, seconds)
-                    except Exception as error:  # noqa: BLE001 - reported in the table
-                        figures = {"error": f"{type(error).__name__}: {error}"[:300]}
-                    out.setdefault(contender, {}).setdefault(op, {})[str(concurrency)] = figures
-                    print(f"  http {name} {op} {contender} c{concurrency}: "
-                          f"{short(figures)}", flush=True)
-        if name == plan.w2_dataset:
-            for contender in contenders:
-                port = servers["graphene" if contender in ("G", "Gt") else "main"].port
-                seconds = duration(plan, results["inprocess"][name].get(contender, {}), "w2", 64)
-                figures = http_load.load(port, w2_requests(contender, targets), 64, seconds)
-                out.setdefault(contender, {})["w2"] = {"64": figures}
-                print(f"  http {name} w2 {contender} c64: {short(figures)}", flush=True)
-    finally:
-        for server in servers.values():
+    results.setdefault("http", {}).setdefault(name, {})
+    headers = visitor_headers()
+    reads = [op for op in ops if op not in WRITES]
+    writes = [op for op in ops if op in WRITES] + (["w2"] if name == plan.w2_dataset else [])
+    if reads:
+        url = fresh_copy(name)
+        targets = json.loads(python(".venv", ["-m", "benchmarks.inprocess", "targets"], url))
+        with servers_for(contenders, url) as servers:
+            for op in reads:
+                for contender in contenders:
+                    for concurrency in (1, 16):
+                        measure_http(plan, name, servers[contender], contender, op, concurrency,
+                                     requests_for(contender, op, targets, headers,
+                                                  f"c{concurrency}"), results)
+    checks = results.setdefault("checks", {})
+    for contender in contenders if writes else []:
+        url = fresh_copy(name, f"h-{contender.lower()}")
+        targets = json.loads(python(".venv", ["-m", "benchmarks.inprocess", "targets"], url))
+        with servers_for([contender], url) as servers:
+            for op in writes:
+                for concurrency in ((64,) if op == "w2" else (1, 16)):
+                    requests = (w2_requests(contender, targets) if op == "w2" else
+                                requests_for(contender, op, targets, headers, f"c{concurrency}"))
+                    measure_http(plan, name, servers[contender], contender, op, concurrency,
+                                 requests, results)
+        found = json.loads(python(".venv", ["-m", "benchmarks.inprocess", "verify"], url))
+        checks.setdefault("counts_exact", {})[f"{name} {contender}"] = found["counts"]
+        checks.setdefault("w1_comments_written", {})[f"{name} {contender}"] = (
+            found["w1_comments_written"][contender])
+        print(f"  after {contender}'s writes: {found['counts']}", flush=True)
+
+
+class servers_for:
+    """gunicorn servers for the given contenders on one database, as a context manager:
+    contender -> port (F and H share Hearth's server, G and Gt graphene's)."""
+
+    def __init__(self, contenders: list[str], url: str):
+        from benchmarks import http_load
+
+        self.servers = {}
+        if set(contenders) - {"G", "Gt"}:
+            self.servers["main"] = http_load.Server(".venv", "benchmarks.settings", url,
+                                                    threads=THREADS)
+        if set(contenders) & {"G", "Gt"}:
+            self.servers["graphene"] = http_load.Server(
+                ".venv-graphene", "benchmarks.graphene.settings", url, threads=THREADS)
+        self.ports = {c: self.servers["graphene" if c in ("G", "Gt") else "main"].port
+                      for c in contenders}
+
+    def __enter__(self) -> dict:
+        return self.ports
+
+    def __exit__(self, *exc) -> None:
+        for server in self.servers.values():
             server.stop()
-    if name == plan.w2_dataset:
-        checks = json.loads(python(".venv", ["-m", "benchmarks.inprocess", "verify"], url))
-        results.setdefault("checks", {}).update(w2_counts_exact=checks["counts"],
-                                                w1_comments_written=checks["w1_comments_written"])
-        print(f"  after the writes: {checks}", flush=True)
+
+
+def measure_http(plan: Plan, name: str, port: int, contender: str, op: str, concurrency: int,
+                 requests: list, results: dict) -> None:
+    from benchmarks import http_load
+
+    inprocess = results["inprocess"][name].get(contender, {})
+    seconds = duration(plan, inprocess, op, concurrency)
+    try:
+        if seconds is None:
+            raise RuntimeError("skipped: above 1.5 s per request in process")
+        for request in (requests * 6)[:6]:  # each worker warm, no errors
+            http_load.check(port, request)
+        figures = http_load.load(port, requests, concurrency, seconds)
+    except Exception as error:  # noqa: BLE001 - reported in the table
+        figures = {"error": f"{type(error).__name__}: {error}"[:300]}
+    out = results["http"][name]
+    out.setdefault(contender, {}).setdefault(op, {})[str(concurrency)] = figures
+    print(f"  http {name} {op} {contender} c{concurrency}: {short(figures)}", flush=True)
 
 
 def short(figures: dict) -> str:
@@ -252,6 +286,35 @@ def short(figures: dict) -> str:
     p99 = "-" if figures["p99_ms"] is None else f"{figures['p99_ms']:.1f} ms"
     return (f"{figures['rps']:.1f} req/s, p99 {p99}, {figures['errors']} errors, load generator "
             f"{figures.get('generator_cpu', 0):.0%} of the CPU")
+
+
+# In process ----------------------------------------------------------------------------------
+
+
+def inprocess(plan: Plan, name: str, ops: list[str], graphene: bool) -> dict:
+    """The reads with the contenders of one environment taking turns in one process; then each
+    write contender alone in a process of its own on a copy of the data of its own, so no
+    contender reads or contends with what another wrote."""
+    budget = [str(plan.budget), str(plan.cap)]
+    reads, writes = [op for op in ops if op not in WRITES], [op for op in ops if op in WRITES]
+    envs = [(".venv", "benchmarks.inprocess", "benchmarks.settings", ["F", "N", "S", "H"])]
+    if graphene:
+        envs.append((".venv-graphene", "benchmarks.graphene.runner",
+                     "benchmarks.graphene.settings", ["G", "Gt"]))
+    figures = {}
+    for venv, module, settings, contenders in envs:
+        if reads:
+            found = json.loads(python(venv, ["-m", module, ",".join(reads), *budget],
+                                      fresh_copy(name), settings))
+            for contender, per_op in found.items():
+                figures.setdefault(contender, {}).update(per_op)
+        for contender in contenders if writes else []:
+            if contender == "S":
+                continue  # reads only
+            found = json.loads(python(venv, ["-m", module, ",".join(writes), *budget, contender],
+                                      fresh_copy(name, f"w-{contender.lower()}"), settings))
+            figures.setdefault(contender, {}).update(found[contender])
+    return figures
 
 
 # Main ----------------------------------------------------------------------------------------
@@ -309,15 +372,7 @@ def main() -> None:
     for name in plan.datasets:
         ops = ["r3"] if name == "catalog" else THREAD_OPS
         print(f"In process, {name}: {', '.join(ops)}", flush=True)
-        figures = json.loads(python(".venv", ["-m", "benchmarks.inprocess", ",".join(ops),
-                                              str(plan.budget), str(plan.cap)],
-                                    fresh_copy(name)))
-        if graphene:
-            figures.update(json.loads(python(
-                ".venv-graphene", ["-m", "benchmarks.graphene.runner", ",".join(ops),
-                                   str(plan.budget), str(plan.cap)], fresh_copy(name),
-                "benchmarks.graphene.settings")))
-        results["inprocess"][name] = figures
+        results["inprocess"][name] = inprocess(plan, name, ops, graphene)
     print("Over HTTP (gunicorn, 2 workers):", flush=True)
     for name, ops in plan.http_datasets.items():
         try:

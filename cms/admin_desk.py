@@ -14,15 +14,16 @@ from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import now
 
+from cms.admin_media import thumbnail
 from cms.errors import DomainError
-from cms.models import Comment, CommentStatus, Post, PostRevision
+from cms.models import Comment, CommentStatus, Image, Post, PostRevision
 from cms.models.posts import PostStatus, is_live, is_scheduled
 from cms.policies import require_post_writer
-from cms.rendering import render_markdown
 from cms.selectors.comments import pending_comment_count
 from cms.services import comments as comment_services
 from cms.services import posts as post_services
@@ -57,10 +58,7 @@ class MarkdownEditor(forms.Textarea):
         context = super().get_context(name, value, attrs)
         context["preview_url"] = reverse("admin:cms_post_preview")
         context["stylesheet"] = static("blog/style.css")
-        try:  # the image library's chooser, once the admin has one
-            context["chooser_url"] = reverse("admin:cms_image_chooser")
-        except NoReverseMatch:
-            context["chooser_url"] = ""
+        context["chooser_url"] = reverse("admin:cms_image_chooser")
         return context
 
 
@@ -115,6 +113,8 @@ class PostDeskMixin:
             path("preview/", view(self.preview_view), name="cms_post_preview"),
             path("<int:pk>/revisions/", view(self.revisions_view), name="cms_post_revisions"),
             path("<int:pk>/revisions/diff/", view(self.diff_view), name="cms_post_diff"),
+            path("<int:pk>/revisions/<int:number>/", view(self.revision_view),
+                 name="cms_post_revision"),
             path("<int:pk>/revisions/<int:number>/restore/", view(self.restore_revision_view),
                  name="cms_post_restore_revision"),
             path("<int:pk>/trash/", view(self.trash_view), name="cms_post_trash"),
@@ -141,7 +141,7 @@ class PostDeskMixin:
             return JsonResponse({"error": f"A body has at most "
                                  f"{settings.HEARTH_MAX_POST_BODY_LENGTH:,} characters."},
                                 status=400)
-        return JsonResponse({"html": render_markdown(body)})
+        return JsonResponse({"html": post_services.render_body(body)})
 
     def revisions_view(self, request, pk: int):
         post = self._post_or_404(request, pk)
@@ -149,6 +149,25 @@ class PostDeskMixin:
                          .order_by("-number"))
         return _page(request, self, "hearth/admin/revisions.html", f"Revisions of “{post}”",
                      post=post, revisions=revisions, original=post,
+                     can_restore=self.has_change_permission(request, post))
+
+    def revision_view(self, request, pk: int, number: int):
+        """One revision as the site would show it: its body through the services' renderer
+        (library images with their srcset), in the example blog's stylesheet, in a sandboxed
+        frame."""
+        post = self._post_or_404(request, pk)
+        revision = get_object_or_404(PostRevision.objects.select_related("featured_image"),
+                                     post=post, number=number)
+        document = format_html(
+            '<!doctype html><link rel="stylesheet" href="{}"><main><article class="post">'
+            '<h1 class="post-title">{}</h1><div class="post-body">{}</div></article></main>',
+            request.build_absolute_uri(static("blog/style.css")), revision.title,
+            mark_safe(post_services.render_body(revision.body)))  # noqa: S308 - sanitized
+        featured = revision.featured_image
+        return _page(request, self, "hearth/admin/revision.html",
+                     f"Revision {revision.number} of “{post}”", post=post, revision=revision,
+                     document=document, original=post,
+                     featured=thumbnail(featured, width=640, size=240) if featured else "",
                      can_restore=self.has_change_permission(request, post))
 
     def diff_view(self, request, pk: int):
@@ -162,7 +181,7 @@ class PostDeskMixin:
         if len(numbers) != 2 or len(found) != len(set(numbers)):
             messages.error(request, "Choose two revisions of this post to compare.")
             return redirect("admin:cms_post_revisions", pk=post.pk)
-        old, new = found[numbers[0]], found[numbers[1]]
+        old, new = (found[n] for n in numbers)
         fields = []
         for name, label in [("title", "Title"), ("excerpt", "Excerpt"), ("tags", "Tags"),
                             ("body", "Body")]:
@@ -171,9 +190,17 @@ class PostDeskMixin:
                 before, after = "\n".join(before), "\n".join(after)
             fields.append({"label": label, "changed": before != after,
                            "rows": _diff_rows(before, after)})
+        images = {image.pk: image for image in Image.objects.filter(
+            pk__in=[old.featured_image_id, new.featured_image_id])}
+        featured = []
+        for kind, revision in (("del", old), ("add", new)):
+            image = images.get(revision.featured_image_id)
+            featured.append((kind, thumbnail(image, size=160) if image else "",
+                             f"Image #{image.pk}: {image.alt}" if image else "None"))
         return _page(request, self, "hearth/admin/revision_diff.html",
                      f"Revision {old.number} → {new.number} of “{post}”", post=post, old=old,
-                     new=new, fields=fields, original=post,
+                     new=new, fields=fields, original=post, featured=featured,
+                     featured_changed=old.featured_image_id != new.featured_image_id,
                      can_restore=self.has_change_permission(request, post))
 
     def restore_revision_view(self, request, pk: int, number: int):

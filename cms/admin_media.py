@@ -8,7 +8,8 @@ from django.contrib import admin, messages
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from unfold.admin import ModelAdmin
 
 from cms.errors import DomainError, ValidationErrors
@@ -141,9 +142,8 @@ class ImageAdmin(ModelAdmin):
 
     @admin.display(description="renditions (WebP)")
     def renditions_list(self, obj: Image) -> str:
-        return format_html("<br>".join(
-            format_html('<a href="{}">{} × {}</a>', obj.url(w), w, h)
-            for w, h, _ in obj.renditions))
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{} × {}</a>',
+                                ((obj.url(w), w, h) for w, h, _ in obj.renditions))
 
     def save_model(self, request, obj, form, change):
         image_services.image_update_alt(actor=request.user, image=obj,

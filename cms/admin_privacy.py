@@ -38,7 +38,8 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     list_display = ["kind", "to_email", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to_email"]
-    readonly_fields = [f.name for f in OutgoingMail._meta.fields]
+    # `data` is left out: an account mail's one-time link (a password reset key) is in it.
+    fields = readonly_fields = [f.name for f in OutgoingMail._meta.fields if f.name != "data"]
     actions = ["retry_now"]
 
     def has_add_permission(self, request):

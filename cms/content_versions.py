@@ -65,6 +65,13 @@ def tags_of_write(post_id: int) -> list[str]:
     return ["posts", f"post:{post_id}", f"post-comments:{post_id}"]
 
 
+def posts_written(post_ids) -> None:
+    """`post_written` for many posts at once: a person's new name or picture shows on every
+    post they wrote, commented on or reacted to."""
+    tags = ["posts", *(tag for pk in sorted(set(post_ids)) for tag in tags_of_write(pk))]
+    transaction.on_commit(lambda: bump(tags))
+
+
 def post_written(post_id: int) -> None:
     """Called by every service that changes a post, its comments or its reactions, inside its
     transaction: the versions are bumped once it commits, never for a write that rolled back."""

@@ -8,6 +8,7 @@ worker got to it, or an address that unsubscribed meanwhile, gets nothing.
 """
 
 import logging
+import secrets
 import smtplib
 from datetime import timedelta
 from urllib.parse import quote
@@ -122,6 +123,15 @@ def queue_personal_data_link(email: str, action: str) -> None:
                         key=f"personal_data:{action}:{email}:{_hour()}"))
 
 
+def queue_account_mail(*, to_email: str, subject: str, text: str, html: str | None) -> None:
+    """One of django-allauth's mails (config/accounts.py renders it in the request, in the
+    reader's language), to be sent by the worker like every other message."""
+    _queue(OutgoingMail(kind=MailKind.ACCOUNT, to_email=to_email.lower(),
+                        key=f"account:{secrets.token_hex(16)}",
+                        data={"subject": subject, "text": text, "html": html,
+                              "language": translation.get_language()}))
+
+
 def queue_post_published(post: Post) -> None:
     """New posts to every subscriber, when the post goes live (now, or at its scheduled time);
     once per post, however often it is published again."""
@@ -186,6 +196,11 @@ def _context(mail: OutgoingMail) -> dict:
             raise NotDue("Already subscribed.")
         token = signed_link_token(CONFIRM_SALT, e=mail.to_email)
         return {"confirm_url": absolute(f"/mail/confirm/{token}/")}
+    if mail.kind == MailKind.ACCOUNT:
+        if not mail.data.get("subject"):
+            raise NotDue("Nothing left to send.")
+        return {"subject": mail.data["subject"], "text": mail.data["text"],
+                "html": mail.data.get("html"), "language": mail.data.get("language")}
     if mail.kind == MailKind.PERSONAL_DATA:
         action = mail.data.get("action")
         token = signed_link_token(PERSONAL_DATA_SALT, e=mail.to_email, a=action)
@@ -213,16 +228,22 @@ def _context(mail: OutgoingMail) -> dict:
 def compose(mail: OutgoingMail) -> EmailMultiAlternatives:
     """The message for `mail`, in both parts. Raises NotDue."""
     scope = unsubscribe_scope(mail)
-    if _opted_out(mail.to_email, scope):
+    # An account mail (verify the address, reset the password) answers what its reader just did:
+    # no opt-out holds it back, or a reader who once unsubscribed could never reset a password.
+    # Its abuse (someone else's address entered) is bounded by those mutations' rate limits.
+    if mail.kind != MailKind.ACCOUNT and _opted_out(mail.to_email, scope):
         raise NotDue("The address unsubscribed.")
     unsubscribe_url = absolute(f"/mail/unsubscribe/{unsubscribe_token(mail.to_email, scope)}/")
     context = {**_context(mail), "site_name": settings.HEARTH_SITE_NAME,
                "unsubscribe_url": unsubscribe_url, "to_email": mail.to_email}
-    with translation.override(settings.LANGUAGE_CODE):
-        folder = f"hearth/mail/{mail.kind}"
-        subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
-        text = render_to_string(f"{folder}/body.txt", context)
-        html = render_to_string(f"{folder}/body.html", context)
+    if mail.kind == MailKind.ACCOUNT:
+        subject, text, html = _account_parts(context)
+    else:
+        with translation.override(settings.LANGUAGE_CODE):
+            folder = f"hearth/mail/{mail.kind}"
+            subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
+            text = render_to_string(f"{folder}/body.txt", context)
+            html = render_to_string(f"{folder}/body.html", context)
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [mail.to_email],
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>",
@@ -230,6 +251,19 @@ def compose(mail: OutgoingMail) -> EmailMultiAlternatives:
                  "Auto-Submitted": "auto-generated"})
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _account_parts(context: dict) -> tuple[str, str, str]:
+    """An allauth mail as rendered in the request, with the unsubscribe footer added to its
+    text, and in HTML too (its own HTML, or its text with the links made clickable)."""
+    with translation.override(context["language"] or settings.LANGUAGE_CODE):
+        why = translation.gettext("You received this because your address was entered on "
+                                  "our site.")
+        context = {**context, "why": why}
+        text = context["text"].rstrip() + "\n" + render_to_string("hearth/mail/footer.txt",
+                                                                  context)
+        html = render_to_string("hearth/mail/account/body.html", context)
+    return context["subject"], text, html
 
 
 # Delivering -----------------------------------------------------------------------------------
@@ -283,7 +317,10 @@ def _settle(mail: OutgoingMail, status: str, error: str) -> None:
     mail.last_error = error[:ERROR_CHARS]
     if status == MailStatus.SENT:
         mail.sent_at = timezone.now()
-    mail.save(update_fields=["status", "last_error", "sent_at", "attempts", "next_attempt_at"])
+    if mail.kind == MailKind.ACCOUNT and status != MailStatus.PENDING:
+        mail.data = {}  # its link is a key (a password reset's): not kept once settled
+    mail.save(update_fields=["status", "last_error", "sent_at", "attempts", "next_attempt_at",
+                             "data"])
 
 
 def _refused_for_good(error: Exception) -> bool:

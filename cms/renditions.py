@@ -10,6 +10,11 @@ from imagekit import ImageSpec
 from imagekit.processors import ResizeToFit
 from pilkit.utils import process_image
 
+# WebP only, no AVIF beside it (Pillow 13.0's wheels encode AVIF, libavif 1.4.2; measured
+# 2026-11-30 on a 720 x 477 photo): at the same PSNR (33 dB) AVIF (quality 70, speed 8) was 7%
+# smaller than this WebP (69.5 KB against 74.9 KB) and took three times the CPU to encode; at
+# quality 60 it was 31% smaller but 1 dB worse. Not worth a second set of files per upload, a
+# `<picture>` in every body and a wider sanitizer allow-list.
 WEBP_QUALITY = 80
 
 

@@ -2,9 +2,13 @@
 meet Hearth's accounts. Every change to an account goes through cms/services/accounts.py."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.utils.html import strip_tags
 
+from cms import mail
 from cms.services.accounts import reader_joined
 
 
@@ -28,6 +32,21 @@ class ReaderAccountAdapter(DefaultAccountAdapter):
         if commit:
             reader_joined(user=user)
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        """Queue the mail in the outbox (cms/mail.py), in the request's transaction, rendered
+        now in the reader's language; the worker sends it, with retries, never the request."""
+        request = allauth_context.request
+        message = self.render_mail(template_prefix, email, {
+            "request": request, "email": email, "current_site": get_current_site(request),
+            **context})
+        html = next((content for content, mimetype in getattr(message, "alternatives", [])
+                     if mimetype == "text/html"), None)
+        if message.content_subtype == "html":  # allauth sends an HTML-only template as such
+            message.body, html = strip_tags(message.body), message.body
+        for address in message.to:
+            mail.queue_account_mail(to_email=address, subject=message.subject,
+                                    text=message.body, html=html)
 
     def is_safe_url(self, url: str) -> bool:
         from urllib.parse import urlparse

@@ -151,7 +151,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The site's language: its mails, allauth's pages and mails, the admin (Hearth's own texts in
+# locale/, compiled by `manage.py compilemessages`; Django's and allauth's ship compiled).
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en-us")
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -211,9 +214,10 @@ CORS_ALLOW_ALL_ORIGINS = "*" in CORS_ALLOWED_ORIGINS
 if CORS_ALLOW_ALL_ORIGINS:
     CORS_ALLOWED_ORIGINS = []
 CORS_ALLOW_CREDENTIALS = bool(CORS_ALLOWED_ORIGINS)
-CORS_URLS_REGEX = r"^/graphql/?$"
+# GraphQL, and allauth's headless API (a site's own sign-in screens, an app's session token).
+CORS_URLS_REGEX = r"^/(graphql/?|_allauth/.*)$"
 CORS_ALLOW_HEADERS = ["content-type", "authorization", "x-visitor-token", "if-none-match",
-                      "x-csrftoken"]
+                      "x-csrftoken", "x-session-token"]
 CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -410,7 +414,7 @@ HEADLESS_FRONTEND_URLS = accounts_env.frontend_urls(os.environ.get("HEARTH_ACCOU
 # What is listed of a reactor (ReactionSummary.reactors): `{slug}` is the account's public slug;
 # empty, profileUrl is null.
 HEARTH_PROFILE_URL = os.environ.get("HEARTH_PROFILE_URL", "")
-# Mutations that send mail (signUp, requestPasswordReset, resendVerification): per address and
+# Mutations that send account mail (signUp, requestPasswordReset): per address and
 # per client IP, each per HEARTH_ACCOUNT_MAIL_WINDOW_SECONDS.
 HEARTH_ACCOUNT_MAIL_PER_ADDRESS = env_int("HEARTH_ACCOUNT_MAIL_PER_ADDRESS", 3)
 HEARTH_ACCOUNT_MAIL_PER_IP = env_int("HEARTH_ACCOUNT_MAIL_PER_IP", 20)

@@ -1,10 +1,16 @@
 """G, graphene-django 3.2: the schema a Django developer writes by hand (DjangoObjectType, relay
-connections, resolvers over the ORM), and a tuned variant of it (`select_related`,
-`prefetch_related` with `Prefetch` objects) that keeps graphene's idioms.
+connections, resolvers over the ORM), and a tuned variant of it as a strong graphene-django
+developer writes it, keeping graphene's idioms: `select_related` and `prefetch_related` only for
+what the query selects, replies prefetched sliced per parent (Django's sliced `Prefetch`, a
+window function) with their totals from the stored counters, `only()` the columns read,
+`parent { id }` answered from the foreign key without loading the parent, and parsed and
+validated documents kept (`ValidatedDocumentsView`).
 
 The field names follow Hearth's contract so every GraphQL contender runs the same documents.
 Writes call the same `cms` services as Hearth.
 """
+
+from collections import OrderedDict
 
 import graphene
 from django.db.models import Prefetch
@@ -12,10 +18,14 @@ from graphene import relay
 from graphene_django import DjangoObjectType
 from graphene_django.fields import DjangoConnectionField
 from graphene_django.registry import Registry
+from graphene_django.views import GraphQLView
+from graphql import GraphQLError, OperationType, execute, get_operation_ast, parse, validate
+from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from graphql_relay import from_global_id
 
 from cms import models
 from cms.errors import DomainError
+from cms.models.reactions import COUNT_FIELDS
 from cms.services import comments as comment_services
 from cms.services import reactions as reaction_services
 from cms.visitors import new_visitor, visitor_key_from_token
@@ -41,6 +51,14 @@ class ReactionKind(graphene.Enum):
     CELEBRATE = "celebrate"
 
 
+class Counted(list):
+    """A prefetched page of rows with the total the stored counter gives."""
+
+    def __init__(self, rows, total: int):
+        super().__init__(rows)
+        self.total = total
+
+
 class CountableConnection(relay.Connection):
     class Meta:
         abstract = True
@@ -48,7 +66,74 @@ class CountableConnection(relay.Connection):
     total_count = graphene.Int(required=True)
 
     def resolve_total_count(root, info):
-        return root.length
+        return getattr(root.iterable, "total", root.length)
+
+
+def subfields(nodes, info) -> list[FieldNode]:
+    """The fields selected under `nodes`, through fragments."""
+    found = []
+    for node in nodes:
+        for selection in node.selection_set.selections if node.selection_set else []:
+            if isinstance(selection, FieldNode):
+                found.append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                found += subfields([selection], info)
+            elif isinstance(selection, FragmentSpreadNode):
+                found += subfields([info.fragments[selection.name.value]], info)
+    return found
+
+
+def selects(info, *path: str) -> bool:
+    """Whether the query selects `path` (field names) under the field being resolved."""
+    nodes = info.field_nodes
+    for name in path:
+        nodes = [field for field in subfields(nodes, info) if field.name.value == name]
+        if not nodes:
+            return False
+    return True
+
+
+def selects_only_id(info) -> bool:
+    return {field.name.value for field in subfields(info.field_nodes, info)} <= {"id"}
+
+
+# The columns the Comment type reads (not the Markdown body, e-mail, IP or user agent).
+COMMENT_COLUMNS = ["id", "post_id", "parent_id", "path", "depth", "html", "created_at", "status",
+                   "author_name", "author_url", "user_id", "reply_count", "descendant_count",
+                   *COUNT_FIELDS]
+USER_COLUMNS = ["user__id", "user__display_name", "user__username"]
+
+
+class ValidatedDocumentsView(GraphQLView):
+    """graphene-django's view keeping the documents it parsed and validated (the 256 last
+    different ones), so a repeated query is only executed. Anything else (an invalid document,
+    a mutation over GET) goes the base class's way, which answers it as before."""
+
+    documents: OrderedDict = OrderedDict()
+
+    def execute_graphql_request(self, request, data, query, variables, operation_name,
+                                show_graphiql=False):
+        document = self.documents.get(query)
+        if document is None and query:
+            try:
+                document = parse(query)
+            except GraphQLError:
+                document = None
+            if document is not None and not validate(self.schema.graphql_schema, document):
+                self.documents[query] = document
+                if len(self.documents) > 256:
+                    self.documents.popitem(last=False)
+            else:
+                document = None
+        operation = document and get_operation_ast(document, operation_name)
+        if operation is None or (request.method == "GET"
+                                 and operation.operation != OperationType.QUERY):
+            return super().execute_graphql_request(request, data, query, variables,
+                                                   operation_name, show_graphiql)
+        return execute(self.schema.graphql_schema, document,
+                       root_value=self.get_root_value(request),
+                       context_value=self.get_context(request), variable_values=variables,
+                       operation_name=operation_name, middleware=self.get_middleware(request))
 
 
 class ReactionCount(graphene.ObjectType):
@@ -137,17 +222,55 @@ def build_schema(*, tuned: bool) -> graphene.Schema:
         def resolve_reactions(comment, info):
             return comment
 
+        def resolve_parent(comment, info):
+            if tuned and selects_only_id(info):  # the id is the foreign key: no parent row
+                return models.Comment(pk=comment.parent_id) if comment.parent_id else None
+            return comment.parent
+
         def resolve_replies(comment, info, **kwargs):
-            if tuned and "children" in getattr(comment, "_prefetched_objects_cache", {}):
-                return comment.children.all()
+            if tuned and hasattr(comment, "reply_page"):
+                return Counted(comment.reply_page, comment.reply_count)
             return comment.children.filter(status=APPROVED).order_by("path")
 
-    def replies_prefetch(request, levels: int) -> Prefetch:
-        queryset = (models.Comment.objects.filter(status=APPROVED).order_by("path")
-                    .select_related("user").prefetch_related(viewer_prefetch(request)))
-        if levels > 1:
-            queryset = queryset.prefetch_related(replies_prefetch(request, levels - 1))
-        return Prefetch("children", queryset=queryset)
+    def first_argument(info, path: tuple[str, ...]) -> int:
+        """The `first:` of the connection field at `path` (a literal or a variable)."""
+        nodes = info.field_nodes
+        for name in path:
+            nodes = [field for field in subfields(nodes, info) if field.name.value == name]
+        for argument in nodes[0].arguments if nodes else []:
+            if argument.name.value == "first":
+                value = argument.value
+                if hasattr(value, "name"):  # a variable
+                    return int(info.variable_values[value.name.value])
+                return int(value.value)
+        return 100
+
+    def comments(info, path: tuple[str, ...]):
+        """Approved comments as the query at `path` (a comment node) reads them: the columns
+        read, the author's row, the visitor's reactions and a page of replies only when
+        selected."""
+        columns = COMMENT_COLUMNS
+        queryset = models.Comment.objects.filter(status=APPROVED).order_by("path")
+        if selects(info, *path, "author"):
+            queryset, columns = queryset.select_related("user"), columns + USER_COLUMNS
+        if selects(info, *path, "reactions", "viewerReactions"):
+            queryset = queryset.prefetch_related(viewer_prefetch(info.context))
+        if selects(info, *path, "replies"):
+            first = first_argument(info, (*path, "replies"))
+            page = comments(info, (*path, "replies", "edges", "node"))[:first + 1]
+            queryset = queryset.prefetch_related(Prefetch("children", queryset=page,
+                                                          to_attr="reply_page"))
+        return queryset.only(*columns)
+
+    def posts(info, path: tuple[str, ...]):
+        queryset = models.Post.objects.live().defer("body")
+        if selects(info, *path, "author"):
+            queryset = queryset.select_related("author")
+        if selects(info, *path, "tags"):
+            queryset = queryset.prefetch_related("tags")
+        if selects(info, *path, "reactions", "viewerReactions"):
+            queryset = queryset.prefetch_related(viewer_prefetch(info.context))
+        return queryset
 
     class Post(DjangoObjectType):
         class Meta:
@@ -171,36 +294,26 @@ def build_schema(*, tuned: bool) -> graphene.Schema:
             return post
 
         def resolve_comments(post, info, **kwargs):
-            queryset = post.comments.filter(parent=None, status=APPROVED).order_by("path")
             if tuned:
-                queryset = queryset.select_related("user").prefetch_related(
-                    viewer_prefetch(info.context), replies_prefetch(info.context, 2))
-            return queryset
+                return comments(info, ("edges", "node")).filter(post=post, parent=None)
+            return post.comments.filter(parent=None, status=APPROVED).order_by("path")
 
         def resolve_thread(post, info, **kwargs):
-            queryset = post.comments.filter(status=APPROVED).order_by("path")
             if tuned:
-                queryset = queryset.select_related("user", "parent").prefetch_related(
-                    viewer_prefetch(info.context))
-            return queryset
+                return comments(info, ("edges", "node")).filter(post=post)
+            return post.comments.filter(status=APPROVED).order_by("path")
 
     class Query(graphene.ObjectType):
         post = graphene.Field(Post, slug=graphene.String(required=True))
         posts = DjangoConnectionField(Post)
 
         def resolve_post(root, info, slug):
-            queryset = models.Post.objects.live().filter(slug=slug)
-            if tuned:
-                queryset = queryset.select_related("author").prefetch_related(
-                    "tags", viewer_prefetch(info.context))
-            return queryset.first()
+            queryset = posts(info, ()) if tuned else models.Post.objects.live()
+            return queryset.filter(slug=slug).first()
 
         def resolve_posts(root, info, **kwargs):
-            queryset = models.Post.objects.live().order_by("-published_at", "-id")
-            if tuned:
-                queryset = queryset.select_related("author").prefetch_related(
-                    "tags", viewer_prefetch(info.context))
-            return queryset
+            queryset = posts(info, ("edges", "node")) if tuned else models.Post.objects.live()
+            return queryset.order_by("-published_at", "-id")
 
     class UserError(graphene.ObjectType):
         code = graphene.String(required=True)

@@ -17,6 +17,9 @@ class MailKind(models.TextChoices):
     NEW_COMMENT = "new_comment"  # to the post's author
     MODERATION = "moderation"  # to a moderator: a comment awaits moderation
     PERSONAL_DATA = "personal_data"  # a link to export or erase one's personal data
+    # django-allauth's mails (verify the address, reset the password, ...): rendered in the
+    # request that asked for them, kept in `data` until sent, then dropped (their links are keys)
+    ACCOUNT = "account"
 
 
 class MailStatus(models.TextChoices):

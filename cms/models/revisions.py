@@ -3,7 +3,7 @@ from django.utils import timezone
 
 # What a revision keeps: the words of a post and what is shown with them. Status, slug and
 # counts are not content and have their own history (webhooks, the admin log).
-REVISED_FIELDS = ("title", "excerpt", "body", "tags")
+REVISED_FIELDS = ("title", "excerpt", "body", "tags", "featured_image_id")
 
 
 class PostRevision(models.Model):
@@ -16,6 +16,9 @@ class PostRevision(models.Model):
     excerpt = models.TextField(blank=True)
     body = models.TextField(blank=True)
     tags = models.JSONField(default=list, help_text="Tag names, in order.")
+    featured_image = models.ForeignKey(
+        "cms.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The featured image then; empty when it had none or the image was deleted.")
     created_by = models.ForeignKey("cms.User", on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

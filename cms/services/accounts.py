@@ -3,7 +3,8 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from cms.models import Role, User
+from cms import content_versions
+from cms.models import Comment, Post, Reaction, Role, User
 from cms.policies import require_signed_in
 from cms.services.users import user_delete
 from cms.services.validation import clean_text, clean_url
@@ -40,13 +41,29 @@ def account_update(*, actor: User, display_name: str | None = None,
         fields.append("avatar_url")
     if fields:
         user.save(update_fields=fields)
+        content_versions.posts_written(posts_showing(user))
     return user
 
 
+def posts_showing(user: User) -> set[int]:
+    """The posts whose answers show the account's name or picture: its posts, the posts it
+    commented on, and those it reacted to (or to a comment of), where it is listed as a
+    reactor."""
+    ids = set(Post.objects.filter(author=user).values_list("pk", flat=True))
+    ids.update(Comment.objects.filter(user=user).values_list("post_id", flat=True).distinct())
+    reactions = Reaction.objects.filter(user=user)
+    ids.update(reactions.filter(post__isnull=False).values_list("post_id", flat=True).distinct())
+    ids.update(reactions.filter(comment__isnull=False).values_list("comment__post_id", flat=True)
+               .distinct())
+    return ids
+
+
+@transaction.atomic
 def account_delete(*, actor: User) -> int:
     """Delete the signed-in account: its reactions go (counts stay exact), its comments stay
     under the name they were signed with. Returns the account's former id."""
     require_signed_in(actor)
     pk = actor.pk
+    content_versions.posts_written(posts_showing(actor))  # its comments show another name
     user_delete(user=actor)
     return pk

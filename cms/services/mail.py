@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from cms import mail
 from cms.errors import DomainError, ErrorCode
-from cms.models import Comment, MailOptOut, MailStatus, OutgoingMail, Subscriber
+from cms.models import Comment, MailKind, MailOptOut, MailStatus, OutgoingMail, Subscriber
 from cms.services import mail_quota
 from cms.services.validation import clean_email
 
@@ -58,7 +58,8 @@ def unsubscribe(*, token: str) -> None:
             Subscriber.objects.filter(email=email).delete()
             Comment.objects.filter(author_email=email, notify_replies=True).update(
                 notify_replies=False)
-            OutgoingMail.objects.filter(to_email=email, status=MailStatus.PENDING).update(
-                status=MailStatus.SKIPPED, last_error="The address unsubscribed.")
+            OutgoingMail.objects.filter(to_email=email, status=MailStatus.PENDING).exclude(
+                kind=MailKind.ACCOUNT).update(status=MailStatus.SKIPPED,
+                                              last_error="The address unsubscribed.")
     else:
         raise DomainError(ErrorCode.INVALID, BAD_LINK, field="token")

@@ -148,6 +148,16 @@ def _keep_old_slug(post: Post, slug: str) -> None:
     post.slug = slug
 
 
+def _written(post: Post, event: str | None) -> None:
+    """The end of every write to a post: the webhooks' `event` (None when the public saw no
+    change) queued in the write's transaction, the post's cached reads made stale, and its live
+    subscribers told once it commits."""
+    if event is not None:
+        webhooks.enqueue_post_event(post, event)
+    content_versions.post_written(post.pk)
+    live.post_changed(post.pk)
+
+
 def _locked_post(post: Post) -> Post:
     return Post.objects.select_for_update().get(pk=post.pk)
 
@@ -157,7 +167,8 @@ def post_update(*, actor, post: Post, title: str | None = None, body: str | None
                 slug: str | None = None, excerpt: str | None = None,
                 tags: list[str] | None = None, comments_open: bool | None = None,
                 featured_image=KEEP, author=None, revision_note: str = "") -> Post:
-    """Change what is given. A change of title, body, excerpt or tags keeps a revision;
+    """Change what is given. A change of title, body, excerpt, tags or featured image keeps a
+    revision;
     `featured_image` is an Image the actor may see, None to remove it, KEEP by default;
     `author` gives the post to another writer (editors and administrators only)."""
     post = _locked_post(post)
@@ -183,9 +194,7 @@ def post_update(*, actor, post: Post, title: str | None = None, body: str | None
     if tags is not None:
         post.tags.set(_tags_from_names(tags))
     revisions.record(post, actor=actor, note=revision_note)
-    webhooks.enqueue_post_event(post, "post.updated")
-    content_versions.post_written(post.pk)
-    live.post_changed(post.pk)
+    _written(post, "post.updated")
     return post
 
 
@@ -200,10 +209,8 @@ def post_publish(*, actor, post: Post, publish_at: datetime | None = None) -> Po
         post.published_at = publish_at or timezone.now()
     post.status = PostStatus.PUBLISHED
     post.save()
-    webhooks.enqueue_post_event(post, "post.published")
+    _written(post, "post.published")
     mail.queue_post_published(post)
-    content_versions.post_written(post.pk)
-    live.post_changed(post.pk)
     return post
 
 
@@ -213,9 +220,7 @@ def post_unpublish(*, actor, post: Post) -> Post:
     require_can_publish_post(actor, post)
     post.status = PostStatus.DRAFT
     post.save()
-    webhooks.enqueue_post_event(post, "post.unpublished")
-    content_versions.post_written(post.pk)
-    live.post_changed(post.pk)
+    _written(post, "post.unpublished")
     return post
 
 
@@ -225,9 +230,7 @@ def post_archive(*, actor, post: Post) -> Post:
     require_can_publish_post(actor, post)
     post.status = PostStatus.ARCHIVED
     post.save()
-    webhooks.enqueue_post_event(post, "post.unpublished")
-    content_versions.post_written(post.pk)
-    live.post_changed(post.pk)
+    _written(post, "post.unpublished")
     return post
 
 
@@ -240,10 +243,7 @@ def post_trash(*, actor, post: Post) -> Post:
         was_live = post.is_live()
         post.trashed_at = timezone.now()
         post.save(update_fields=["trashed_at", "updated_at"])
-        if was_live:
-            webhooks.enqueue_post_event(post, "post.unpublished")
-        content_versions.post_written(post.pk)
-    live.post_changed(post.pk)
+        _written(post, "post.unpublished" if was_live else None)
     return post
 
 
@@ -255,10 +255,7 @@ def post_restore(*, actor, post: Post) -> Post:
     if post.trashed_at is not None:
         post.trashed_at = None
         post.save(update_fields=["trashed_at", "updated_at"])
-        if post.is_live():
-            webhooks.enqueue_post_event(post, "post.published")
-        content_versions.post_written(post.pk)
-    live.post_changed(post.pk)
+        _written(post, "post.published" if post.is_live() else None)
     return post
 
 
@@ -285,9 +282,7 @@ def post_delete(*, actor, post: Post) -> int:
 
 def _delete(post: Post) -> int:
     pk = post.pk
-    webhooks.enqueue_post_event(post, "post.deleted")
-    content_versions.post_written(post.pk)
-    live.post_changed(post.pk)
+    _written(post, "post.deleted")
     post.comments.update(parent=None)  # PROTECT on parent would block the cascade
     post.delete()
     return pk

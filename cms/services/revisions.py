@@ -10,7 +10,8 @@ from cms.models import Post, PostRevision
 
 def content_of(post: Post) -> dict:
     return {"title": post.title, "excerpt": post.excerpt, "body": post.body,
-            "tags": sorted(post.tags.values_list("name", flat=True))}
+            "tags": sorted(post.tags.values_list("name", flat=True)),
+            "featured_image_id": post.featured_image_id}
 
 
 def record(post: Post, *, actor, note: str = "") -> PostRevision | None:
@@ -35,6 +36,7 @@ def revision_restore(*, actor, revision: PostRevision) -> Post:
         raise DomainError(ErrorCode.NOT_FOUND, "There is no such revision.", field="revision")
     return post_update(actor=actor, post=revision.post, title=revision.title,
                        excerpt=revision.excerpt, body=revision.body, tags=list(revision.tags),
+                       featured_image=revision.featured_image,
                        revision_note=f"Restored revision {revision.number}.")
 
 

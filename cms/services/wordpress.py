@@ -43,6 +43,7 @@ from cms.models import (
 from cms.models.comments import PATH_SEGMENT
 from cms.models.users import DEFAULT_DISPLAY_NAME
 from cms.rendering import render_markdown
+from cms.services import revisions
 from cms.services.posts import MAX_SLUG, MAX_TAG, _validate_text
 from cms.wordpress import mapper
 from cms.wordpress.content import ContentError, split_more, to_markdown, to_text
@@ -290,6 +291,7 @@ class _Importer:
         old = {permalink} | {mapper.wordpress_slug(value) for key, value in item.meta
                              if key == "_wp_old_slug"}
         self._old_slugs(post, sorted(old - {slug, ""}))
+        revisions.record(post, actor=None, note="Imported from WordPress.")
         WordPressItem.objects.create(site=self.site, kind=WordPressKind.POST,
                                      key=str(item.post_id), post=post)
         self.summary.posts += 1

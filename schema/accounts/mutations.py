@@ -1,11 +1,14 @@
 """Reader accounts over GraphQL, for a JAMstack site: sign up, verify the e-mail, sign in and
 out, reset a forgotten password (allauth's flows, schema/accounts/flows.py), change the public
 profile and delete the account (cms services). A browser signs in with the session cookie;
-later mutations send the payload's `csrfToken` as X-CSRFToken."""
+later mutations send the payload's `csrfToken` as X-CSRFToken. A browser app that keeps no
+cookies sends X-Session-Token instead (empty until signed in: allauth headless's app client),
+and later requests send the payload's `sessionToken` in it; signing out revokes it."""
 
 from typing import Annotated
 
 import strawberry
+from allauth.headless import app_settings as headless_settings
 from django.middleware.csrf import get_token
 
 from cms.models import User
@@ -14,6 +17,7 @@ from schema.accounts import flows
 from schema.accounts.types import Author
 from schema.core.context import Info
 from schema.core.errors import UserError, attempt
+from schema.http.auth import is_app
 from schema.posts.mutations import DeletePayload, deleted
 
 
@@ -57,6 +61,11 @@ class AccountPayload:
                                              "verified).")
     csrf_token: str | None = strawberry.field(description="With a browser session: send it as "
                                               "X-CSRFToken with the session's mutations.")
+    session_token: str | None = strawberry.field(description="With X-Session-Token in the "
+                                                 "request (a browser app without cookies; "
+                                                 "empty before signing in) and someone signed "
+                                                 "in: the token to send in that header from "
+                                                 "now on. It changes when signing in.")
     errors: list[UserError] = strawberry.field(description="Why it was refused; empty on "
                                                "success.")
 
@@ -72,7 +81,13 @@ def account_payload(info: Info, write) -> AccountPayload:
     user = session_user or (context.user if request.headers.get("Authorization") else None)
     if isinstance(result, User) and user is not None:
         user = result
-    return AccountPayload(viewer=user, csrf_token=get_token(request) if session_user else None,
+    app = is_app(request)
+    session_token = csrf_token = None
+    if session_user is not None and app:
+        session_token = headless_settings.TOKEN_STRATEGY.create_session_token(request)
+    elif session_user is not None:
+        csrf_token = get_token(request)
+    return AccountPayload(viewer=user, csrf_token=csrf_token, session_token=session_token,
                           errors=errors)
 
 

@@ -4,6 +4,7 @@ from django.middleware.csrf import get_token
 
 from schema.accounts.types import Author
 from schema.core.context import Info
+from schema.http.auth import is_app
 
 
 @strawberry.type(description="Another site a reader can sign in with.")
@@ -28,7 +29,7 @@ class AccountQuery:
                                   "cannot read Hearth's cookie). Null otherwise.")
     def csrf_token(self, info: Info) -> str | None:
         request = info.context.request
-        if info.context.user is None or not request.user.is_authenticated:
+        if info.context.user is None or not request.user.is_authenticated or is_app(request):
             return None
         info.context.private = True
         return get_token(request)

@@ -57,3 +57,36 @@ def edges(page: Page, edge_type) -> list:
     """The page's rows as `edge_type(cursor=..., node=...)`, in order."""
     return [edge_type(cursor=cursor, node=row)
             for cursor, row in zip(page.cursors, page.rows, strict=True)]
+
+
+def page_connection(node_type, *, name: str, noun: str, description: str, edges_description: str,
+                    total_description: str, node=None):
+    """The `<name>Connection` type (with its `<name>Edge`) over a selector's `Page` of rows:
+    `edges`, `pageInfo`, `totalCount`, paged forward by `after`. `node` makes each row its
+    edge's node (the row itself by default). Used as `<name>Connection(page=...)`."""
+
+    article = "An" if noun[0] in "aeiou" else "A"
+
+    @strawberry.type(name=f"{name}Edge", description=f"{article} {noun} and its cursor.")
+    class Edge:
+        cursor: str = strawberry.field(description=f"Pass as `after` to page from this {noun}.")
+        node: node_type = strawberry.field(description=f"The {noun}.")
+
+    @strawberry.type(name=f"{name}Connection", description=description)
+    class Connection:
+        page: strawberry.Private[Page]
+
+        @strawberry.field(description=edges_description)
+        def edges(self) -> list[Edge]:
+            return [Edge(cursor=cursor, node=node(row) if node else row)
+                    for cursor, row in zip(self.page.cursors, self.page.rows, strict=True)]
+
+        @strawberry.field(description="Where this page sits, and the cursors to page on.")
+        def page_info(self) -> PageInfo:
+            return page_info(self.page)
+
+        @strawberry.field(description=total_description)
+        def total_count(self) -> int:
+            return self.page.total
+
+    return Connection

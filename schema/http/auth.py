@@ -1,7 +1,14 @@
-"""Who is calling: a bearer token, a browser session (with CSRF for writes), or nobody."""
+"""Who is calling: a bearer token, a browser session (with CSRF for writes), a browser app's
+session token (X-Session-Token), or nobody."""
 
 import ipaddress
+from contextlib import contextmanager
 
+from allauth.headless import app_settings as headless_settings
+from allauth.headless.constants import Client
+from allauth.headless.internal.authkit import purge_request_user_cache
+from allauth.headless.internal.decorators import mark_request_as_headless
+from allauth.headless.internal.sessionkit import new_session
 from django.conf import settings
 from django.middleware.csrf import CsrfViewMiddleware
 
@@ -23,6 +30,47 @@ class Refused(Exception):
         self.graphql_response_status = graphql_response_status
 
 
+SESSION_TOKEN = "X-Session-Token"
+
+
+def is_app(request) -> bool:
+    """A browser app holding its session as a token, not a cookie: it sends X-Session-Token on
+    every request (empty until it has signed in)."""
+    return SESSION_TOKEN in request.headers
+
+
+@contextmanager
+def session_of_request(request):
+    """Run the request with its session: a browser's cookie one, or (allauth headless's app
+    client, as its `app_view` does) the session named by X-Session-Token, a new one for an
+    empty token. A token's session is saved here and never becomes a cookie. Either way the
+    request is allauth's headless one, so its flows leave no messages (cookies) behind."""
+    if not hasattr(request, "allauth"):  # not through the middleware (a view called directly)
+        yield
+        return
+    if not is_app(request):
+        mark_request_as_headless(request, Client.BROWSER)
+        yield
+        return
+    token = request.headers[SESSION_TOKEN].strip()
+    session = headless_settings.TOKEN_STRATEGY.lookup_session(token) if token else new_session()
+    if session is None:
+        raise Refused(401, "The session token is unknown or has expired: sign in again.",
+                      "UNAUTHENTICATED")
+    cookie_session, cookie_user = request.session, request.user
+    request.session = session
+    purge_request_user_cache(request)
+    mark_request_as_headless(request, Client.APP)
+    request.allauth.headless._pre_user = request.user
+    try:
+        yield
+    finally:
+        if request.session.modified and not request.session.is_empty():
+            request.session.save()
+        request.session, request.user = cookie_session, cookie_user
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False  # signing in rotates the CSRF token
+
+
 def _csrf_failure(request) -> bool:
     checker = CsrfViewMiddleware(lambda r: None)
     return checker.process_view(request, None, (), {}) is not None
@@ -42,7 +90,7 @@ def authenticate(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    if request.method == "POST" and _csrf_failure(request):
+    if request.method == "POST" and not is_app(request) and _csrf_failure(request):
         raise Refused(403, "CSRF verification failed. Send the csrftoken cookie's value as "
                       "X-CSRFToken, or use an API token.", "FORBIDDEN")
     return user

@@ -85,8 +85,8 @@ def lists_asked(execution_context) -> bool:
 
 
 # What an answer of /graphql/ may depend on besides the URL: its media type (Accept), the
-# caller's credentials and the session cookie (a signed-in session is private).
-CALLER_HEADERS = ("Accept", "Authorization", "Cookie", "X-Visitor-Token")
+# caller's credentials, the session cookie or token (a signed-in session is private).
+CALLER_HEADERS = ("Accept", "Authorization", "Cookie", "X-Session-Token", "X-Visitor-Token")
 
 
 def finish(request, response, *, public: bool, tags=(), vary=CALLER_HEADERS):

@@ -57,6 +57,7 @@ def key(request, body: bytes) -> str | None:
 def _is_anonymous(request) -> bool:
     """No token, no visitor, no session: nothing the answer could depend on."""
     return not (request.headers.get("Authorization") or request.headers.get("X-Visitor-Token")
+                or request.headers.get("X-Session-Token")
                 or request.COOKIES.get(settings.SESSION_COOKIE_NAME))
 
 

@@ -6,8 +6,7 @@ import strawberry
 from strawberry import relay
 
 from cms import models
-from cms.selectors.pagination import Page
-from schema.core.connections import PageInfo, edges, page_info
+from schema.core.connections import page_connection
 from schema.core.context import Info
 from schema.core.ids import in_order, node_keys
 
@@ -48,25 +47,7 @@ class Image(relay.Node):
         return ", ".join(f"{absolute(url)} {w}w" for w, url in root.rendition_urls())
 
 
-@strawberry.type(description="An image and its cursor.")
-class ImageEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to page from this image.")
-    node: Image = strawberry.field(description="The image.")
-
-
-@strawberry.type(description="A page of the image library.")
-class ImageConnection:
-    page: strawberry.Private[Page]
-
-    @strawberry.field(description="The images of this page, newest first.")
-    def edges(self) -> list[ImageEdge]:
-        return edges(self.page, ImageEdge)
-
-    @strawberry.field(description="Where this page sits, and the cursors to page on.")
-    def page_info(self) -> PageInfo:
-        return page_info(self.page)
-
-    @strawberry.field(description="How many images the whole library (as the caller lists it) "
-                                  "holds.")
-    def total_count(self) -> int:
-        return self.page.total
+ImageConnection = page_connection(
+    Image, name="Image", noun="image", description="A page of the image library.",
+    edges_description="The images of this page, newest first.",
+    total_description="How many images the whole library (as the caller lists it) holds.")

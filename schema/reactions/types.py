@@ -5,8 +5,7 @@ from typing import Annotated
 import strawberry
 
 from cms import models
-from cms.selectors.pagination import Page
-from schema.core.connections import After, First, PageInfo, edges, page_info
+from schema.core.connections import After, First, page_connection
 from schema.core.context import Info
 from schema.core.enums import described_enum
 from schema.core.pagination import page_args
@@ -45,29 +44,13 @@ class Reactor:
         return self.user.profile_url
 
 
-@strawberry.type(description="A reactor and its cursor.")
-class ReactorEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to page from this reactor.")
-    node: Reactor = strawberry.field(description="The reactor.")
-
-
-@strawberry.type(description="A page of the readers who reacted, newest first.")
-class ReactorConnection:
-    page: strawberry.Private[Page]
-
-    @strawberry.field(description="The reactors of this page, newest first.")
-    def edges(self) -> list[ReactorEdge]:
-        return [ReactorEdge(cursor=edge.cursor, node=Reactor(user=edge.node))
-                for edge in edges(self.page, ReactorEdge)]
-
-    @strawberry.field(description="Where this page sits, and the cursors to page on.")
-    def page_info(self) -> PageInfo:
-        return page_info(self.page)
-
-    @strawberry.field(description="How many readers are listed in the whole connection: guests "
-                                  "and private reactions are counted in `total`, never here.")
-    def total_count(self) -> int:
-        return self.page.total
+ReactorConnection = page_connection(
+    Reactor, name="Reactor", noun="reactor",
+    description="A page of the readers who reacted, newest first.",
+    edges_description="The reactors of this page, newest first.",
+    total_description="How many readers are listed in the whole connection: guests and private "
+                      "reactions are counted in `total`, never here.",
+    node=lambda user: Reactor(user=user))
 
 
 @strawberry.type(description="The reactions to a post or a comment.")

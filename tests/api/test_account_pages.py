@@ -4,13 +4,13 @@ profile page): sign up, verify the e-mail, sign in, change the profile, delete t
 import re
 
 import pytest
-from django.core import mail
 from django.test import Client
 
 from cms.models import Reaction, Role, User
 from cms.services.reactions import reaction_add
 from tests.conftest import make_user
 from tests.support.factories import published_post
+from tests.support.smtp import outbox
 
 PASSWORD = "a-long-reader-password-42"
 
@@ -27,8 +27,8 @@ def reader_client(db):
                                                  "password1": PASSWORD,
                                                  "display_name": "Rita Reader"})
     assert response.status_code == 302
-    assert len(mail.outbox) == 1
-    confirm = link_in(mail.outbox[0])
+    assert len(outbox()) == 1
+    confirm = link_in(outbox()[0])
     assert "/accounts/confirm-email/" in confirm
     path = confirm.split("testserver", 1)[1]
     assert client.post(path).status_code == 302
@@ -48,7 +48,7 @@ def test_signing_up_makes_a_reader_with_an_unverified_address_and_sends_the_link
     assert not user.emailaddress_set.get().verified
     # Not signed in until the address is verified.
     assert client.get("/accounts/profile/").status_code == 302
-    (message,) = mail.outbox
+    (message,) = outbox()
     assert message.to == ["new@example.com"] and "/accounts/confirm-email/" in message.body
 
 

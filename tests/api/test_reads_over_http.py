@@ -42,10 +42,14 @@ def test_a_browser_gets_the_playground_with_a_csrf_cookie_for_its_mutations(db):
     assert response.cookies["csrftoken"].value
 
 
-@pytest.mark.parametrize("header", ["content-type", "authorization", "x-visitor-token"])
-def test_a_listed_origin_may_call_from_a_browser(settings, db, header):
+@pytest.mark.parametrize("path", ["/graphql/", "/_allauth/app/v1/config",
+                                  "/_allauth/browser/v1/auth/session"])
+@pytest.mark.parametrize("header", ["content-type", "authorization", "x-visitor-token",
+                                    "x-session-token", "x-csrftoken"])
+def test_a_listed_origin_may_call_from_a_browser(settings, db, header, path):
+    """GraphQL and allauth's headless API (/_allauth/) alike."""
     settings.CORS_ALLOWED_ORIGINS = ["https://blog.example"]
-    response = Client().options("/graphql/", headers={
+    response = Client().options(path, headers={
         "Origin": "https://blog.example",
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": header,
@@ -55,11 +59,25 @@ def test_a_listed_origin_may_call_from_a_browser(settings, db, header):
     assert header in response["Access-Control-Allow-Headers"].lower()
 
 
-def test_an_unlisted_origin_gets_no_cors_grant(settings, db):
+@pytest.mark.parametrize("path", ["/graphql/", "/_allauth/app/v1/config", "/accounts/login/"])
+def test_an_unlisted_origin_gets_no_cors_grant(settings, db, path):
+    """Nor does any origin on Hearth's own pages (allauth's HTML forms, the admin)."""
     settings.CORS_ALLOWED_ORIGINS = ["https://blog.example"]
-    response = Client().options("/graphql/", headers={
+    response = Client().options(path, headers={
         "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_a_listed_origin_reads_allauths_headless_api_with_credentials(settings, db):
+    settings.CORS_ALLOWED_ORIGINS = ["https://blog.example"]
+    settings.CORS_ALLOW_CREDENTIALS = True  # as config/settings.py sets it with a list
+    response = Client().get("/_allauth/browser/v1/config", headers={
+        "Origin": "https://blog.example"})
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "https://blog.example"
+    assert response["Access-Control-Allow-Credentials"] == "true"
+    pages = Client().get("/accounts/login/", headers={"Origin": "https://blog.example"})
+    assert "Access-Control-Allow-Origin" not in pages
 
 
 def test_credentials_are_never_allowed_with_a_wildcard_origin(monkeypatch):

@@ -193,3 +193,47 @@ def test_no_result_cache_without_a_cache_every_process_shares(site, settings):
     with CaptureQueriesContext(connection) as queries:
         read(site["post"])
     assert len(queries) > 0
+
+
+PEOPLE = """query($slug: String!) { post(slug: $slug) {
+  reactions { reactors { edges { node { displayName avatarUrl } } } }
+  thread { edges { node { author { name avatarUrl }
+    reactions { reactors { edges { node { displayName } } } } } } } } }"""
+
+
+def people_on(post) -> tuple[list, list]:
+    response = Client().post("/graphql/", json.dumps({"query": PEOPLE,
+                                                       "variables": {"slug": post.slug}}),
+                             content_type="application/json")
+    data = response.json()["data"]["post"]
+    return ([edge["node"] for edge in data["reactions"]["reactors"]["edges"]],
+            [edge["node"]["author"] for edge in data["thread"]["edges"]],
+            [edge["node"]["displayName"] for thread_edge in data["thread"]["edges"]
+             for edge in thread_edge["node"]["reactions"]["reactors"]["edges"]])
+
+
+def test_a_readers_new_name_and_picture_show_at_once_among_reactors_and_comments(site, commit):
+    """The reader's comment is on one post, a reaction on another, a reaction to a comment on a
+    third: each answer, cached before, shows the new profile right after the change."""
+    from cms.services.accounts import account_update
+
+    reader = make_user("reader", Role.SUBSCRIBER)
+    commented, reacted = site["post"], published_post(site["editor"])
+    on_a_comment = published_post(site["editor"])
+    commit(comment, commented, user=reader, body="Mine.")
+    commit(reaction_add, subject=reacted, kind=ReactionKind.LIKE, user=reader)
+    commit(reaction_add, subject=comment(on_a_comment, user=site["editor"], body="Theirs."),
+           kind=ReactionKind.LIKE, user=reader)
+    before = {post.pk: people_on(post) for post in (commented, reacted, on_a_comment)}
+    assert {"name": reader.display_name, "avatarUrl": None} in before[commented.pk][1]
+    assert before[reacted.pk][0] == [{"displayName": reader.display_name, "avatarUrl": None}]
+    assert people_on(reacted) == before[reacted.pk]  # served from the cache now
+
+    commit(account_update, actor=reader, display_name="Rita Renamed",
+           avatar_url="https://img.example/rita.png")
+    renamed = {"name": "Rita Renamed", "avatarUrl": "https://img.example/rita.png"}
+    assert renamed in people_on(commented)[1]
+    assert people_on(reacted)[0] == [{"displayName": "Rita Renamed",
+                                      "avatarUrl": "https://img.example/rita.png"}]
+    assert before[on_a_comment.pk][2] == [reader.display_name]
+    assert people_on(on_a_comment)[2] == ["Rita Renamed"]

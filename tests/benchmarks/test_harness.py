@@ -39,3 +39,18 @@ def test_commit_ignores_the_benchmarks_own_reports(tmp_path, monkeypatch):
     assert "uncommitted" not in run.commit()
     (tmp_path / "benchmarks/hostile.py").write_text("changed\n")
     assert run.commit().endswith(" + uncommitted changes")
+
+
+def test_graphene_environment_installs_what_hearth_needs_but_strawberry():
+    """The graphene contender imports cms/ and config/ in its own virtualenv: every dependency
+    of Hearth's but Strawberry and its graphql-core, at the same version."""
+    import re
+    import tomllib
+
+    root = run.ROOT
+    hearth = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    wanted = {d for d in hearth if not re.match(r"(strawberry|graphql-core)", d)}
+    lines = (root / "benchmarks" / "graphene" / "requirements.txt").read_text().splitlines()
+    listed = {line for line in lines if line and not line.startswith("#")}
+    assert wanted <= listed, wanted - listed
+    assert not {line for line in listed if re.match(r"(strawberry|graphql-core==3\.3)", line)}

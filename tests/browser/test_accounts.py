@@ -7,20 +7,14 @@ verified address only."""
 
 import os
 import re
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
 
 import pytest
 
-from tests.browser.test_blog import (
-    ARTIFACTS,
-    DEMO_SLUG,
-    browser,  # noqa: F401 - a fixture
-    free_port,
-    manage,
-    page,  # noqa: F401 - a fixture
-    serving,
-    site,  # noqa: F401 - a fixture
-)
+from tests.support.browser import ARTIFACTS, DEMO_SLUG, ROOT, free_port, manage, serving
 from tests.support.oidc_provider.server import OidcProvider
 from tests.support.smtp import SmtpServer
 
@@ -45,7 +39,7 @@ def mailserver():
 
 
 @pytest.fixture(scope="module")
-def hearth(site, mailserver, tmp_path_factory):  # noqa: F811
+def hearth(site, mailserver, tmp_path_factory):
     """Hearth (runserver, its own SQLite database), its mail going to `mailserver`, signing in
     with the local OpenID Connect provider, and mails linking to the blog."""
     root = tmp_path_factory.mktemp("accounts")
@@ -55,6 +49,7 @@ def hearth(site, mailserver, tmp_path_factory):  # noqa: F811
                             redirect_uri=f"http://127.0.0.1:{port}/accounts/oidc/local/login/"
                                          "callback/", people=PROVIDER_PEOPLE)
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{root / 'hearth.sqlite3'}",
+           "HEARTH_MEDIA_ROOT": str(root / "media"),
            "DJANGO_SETTINGS_MODULE": "tests.support.smtp_settings",
            "HEARTH_TEST_SMTP_PORT": str(mailserver.port),
            "CORS_ALLOWED_ORIGINS": site, "CSRF_TRUSTED_ORIGINS": site,
@@ -64,9 +59,23 @@ def hearth(site, mailserver, tmp_path_factory):  # noqa: F811
            "HEARTH_OIDC_SECRET": provider.client_secret,
            "HEARTH_COMMENT_FLOOD_SECONDS": "0", "HEARTH_MUTATION_RATE_LIMIT": "10000",
            "PYTHONUNBUFFERED": "1"}
-    with provider, serving(env, port=port) as url:
+    with provider, serving(env, port=port) as url, worker(env):
         assert url == hearth_url
         yield {"url": url, "manage": lambda *args: manage(env, *args)}
+
+
+@contextmanager
+def worker(env: dict):
+    """The outbox's worker (`manage.py run_webhooks`), its own process: the server only queues
+    mail, this sends it."""
+    process = subprocess.Popen([sys.executable, "manage.py", "run_webhooks", "--interval",
+                                "0.2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def mail_to(server: SmtpServer, address: str, count: int = 1, seconds: float = 20):
@@ -78,7 +87,7 @@ def mail_to(server: SmtpServer, address: str, count: int = 1, seconds: float = 2
     return server.to(address)[count - 1]
 
 
-def open_blog(page, site, hearth):  # noqa: F811
+def open_blog(page, site, hearth):
     page.goto(f"{site}/?api={hearth['url']}&slug={DEMO_SLUG}")
     page.wait_for_selector("body[data-ready]")
 
@@ -88,7 +97,7 @@ def shell(hearth, code: str) -> str:
     return hearth["manage"]("shell", "-c", code).strip().splitlines()[-1]
 
 
-def test_sign_up_verify_sign_in_comment_like_and_reset_the_password(page, site, hearth,  # noqa: F811
+def test_sign_up_verify_sign_in_comment_like_and_reset_the_password(page, site, hearth,
                                                                     mailserver):
     open_blog(page, site, hearth)
     bar = page.locator("#account-bar")
@@ -166,7 +175,7 @@ def test_sign_up_verify_sign_in_comment_like_and_reset_the_password(page, site, 
                          "print(User.objects.get(email='pat@example.org').role)") == "subscriber"
 
 
-def sign_in_with_provider(page, site, hearth, username: str, password: str):  # noqa: F811
+def sign_in_with_provider(page, site, hearth, username: str, password: str):
     open_blog(page, site, hearth)
     page.locator("#account-bar").get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Sign in with Local ID").click()
@@ -178,7 +187,7 @@ def sign_in_with_provider(page, site, hearth, username: str, password: str):  # 
     page.locator("input[name=allow]").click()  # consent at the provider
 
 
-def test_signing_in_with_another_site_creates_a_reader_account(page, site, hearth):  # noqa: F811
+def test_signing_in_with_another_site_creates_a_reader_account(page, site, hearth):
     sign_in_with_provider(page, site, hearth, "olivia", "provider-pass-1")
     page.wait_for_selector("#account-bar .signed-in-as")
     assert page.url.startswith(site)
@@ -191,7 +200,7 @@ def test_signing_in_with_another_site_creates_a_reader_account(page, site, heart
                          "u.socialaccount_set.get().provider)") == "subscriber True local"
 
 
-def test_a_verified_address_at_the_provider_links_the_existing_account(page, site,  # noqa: F811
+def test_a_verified_address_at_the_provider_links_the_existing_account(page, site,
                                                                         hearth):
     before = shell(hearth, """
 from allauth.account.models import EmailAddress
@@ -208,7 +217,7 @@ print(User.objects.count())""")
         f"{before} 1")
 
 
-def test_an_unverified_address_at_the_provider_never_takes_over_an_account(page, site,  # noqa: F811
+def test_an_unverified_address_at_the_provider_never_takes_over_an_account(page, site,
                                                                            hearth):
     shell(hearth, """
 from allauth.account.models import EmailAddress

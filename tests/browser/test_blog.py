@@ -2,124 +2,27 @@
 origin: the demo thread, likes, a guest comment held for moderation, then approved."""
 
 import functools
-import json
 import os
-import socket
-import subprocess
-import sys
-import threading
-import time
-import urllib.request
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
+from cms.management.commands.seed_demo import LOAF_ALT
+from tests.support.browser import ARTIFACTS, DEMO_SLUG, free_port, graphql, manage, serving
+
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "examples" / "blog"
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-DEMO_SLUG = "what-a-year-of-bread-taught-me"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 180, process=None) -> None:
-    """Until `url` answers: a loaded machine (CI, several suites at once) may take a minute to
-    start a server, so the bound is generous, and a server that died fails at once."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 - a local test URL
-            return
-        except OSError:
-            if process is not None and process.poll() is not None:
-                raise RuntimeError(f"The server exited with {process.returncode}.") from None
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def site():
-    """examples/blog served statically on its own origin."""
-    handler = functools.partial(QuietHandler, directory=str(SITE))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
-def manage(env: dict, *args) -> str:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                          check=True, capture_output=True, text=True).stdout
-
-
-@contextmanager
-def serving(env: dict, port: int | None = None):
-    """Migrate and seed the database `env` names, and serve Hearth on `port` (a free one by
-    default): yields the /graphql/ URL."""
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo")
-    port = port or free_port()
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}",
-                               "--noreload"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/graphql/"
-    try:
-        wait_for(url + "?query=%7B__typename%7D", process=server)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def hearth(site, tmp_path_factory):
     """A real Hearth server with a migrated, seeded SQLite database of its own."""
-    database = tmp_path_factory.mktemp("hearth") / "hearth.sqlite3"
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}",
+    folder = tmp_path_factory.mktemp("hearth")
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{folder / 'hearth.sqlite3'}",
+           "HEARTH_MEDIA_ROOT": str(folder / "media"),
            "CORS_ALLOWED_ORIGINS": site, "HEARTH_COMMENT_FLOOD_SECONDS": "0",
            "HEARTH_MUTATION_RATE_LIMIT": "10000", "PYTHONUNBUFFERED": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with serving(env) as url:
         yield {"url": url, "manage": functools.partial(manage, env)}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def open_blog(page, site, api_url):
@@ -142,20 +45,15 @@ NESTING = """
 """
 
 
-def graphql(hearth, query: str, variables: dict, token: str) -> dict:
-    request = urllib.request.Request(  # noqa: S310 - a local test URL
-        hearth["url"], data=json.dumps({"query": query, "variables": variables}).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return json.load(response)
-
-
 def test_the_demo_post_and_its_thread(page, site, hearth):
     open_blog(page, site, hearth["url"])
 
     assert page.locator("h1.post-title").inner_text() == (
         "What a year of baking bread taught me about patience")
     assert "Ugly loaves are still good toast" in page.locator(".post-body").inner_text()
+    loaf = page.locator(".featured-image img")  # seed_demo's own picture
+    assert loaf.get_attribute("alt") == LOAF_ALT
+    assert loaf.get_attribute("srcset").count("w, ") == 4
     assert page.locator(".responses").inner_text() == "10 responses"
     assert page.locator(".post-likes").inner_text() == "5 people like this"
     assert page.locator(".thread > li.comment").count() == 7

@@ -2,28 +2,17 @@
 a reader's own pending comment stays after a reload (without Like or Reply), and one like reads
 "1 person likes this"."""
 
-import functools
-import threading
-from http.server import ThreadingHTTPServer
-
 import pytest
 
-from tests.browser.test_blog import (  # noqa: F401
-    SITE,
-    QuietHandler,
-    browser,
-    comment_item,
-    open_blog,
-    page,
-    site,
-)
+from tests.browser.test_blog import comment_item, open_blog
 from tests.browser.test_desk import patient_server
+from tests.support.browser import static_site
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def hearth(site, tmp_path_factory):  # noqa: F811
+def hearth(site, tmp_path_factory):
     """Hearth allowing the example blog's origin (CORS)."""
     with patient_server(tmp_path_factory.mktemp("blog-desk"),
                         CORS_ALLOWED_ORIGINS=site) as origin:
@@ -31,22 +20,18 @@ def hearth(site, tmp_path_factory):  # noqa: F811
 
 
 @pytest.fixture(autouse=True)
-def _patient(page):  # noqa: F811
+def _patient(page):
     page.set_default_timeout(60_000)
 
 
 @pytest.fixture
 def other_origin():
     """examples/blog on an origin Hearth's CORS_ALLOWED_ORIGINS does not list."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 functools.partial(QuietHandler, directory=str(SITE)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with static_site() as origin:
+        yield origin
 
 
-def test_a_cors_refusal_is_not_called_an_outage(page, other_origin, hearth):  # noqa: F811
+def test_a_cors_refusal_is_not_called_an_outage(page, other_origin, hearth):
     page.goto(f"{other_origin}/?api={hearth['url']}")
     page.wait_for_selector("body[data-ready]")
     alert = page.locator(".api-down").inner_text()
@@ -55,7 +40,7 @@ def test_a_cors_refusal_is_not_called_an_outage(page, other_origin, hearth):  # 
     assert "not answering" not in alert
 
 
-def test_my_pending_comment_stays_after_a_reload(page, site, hearth):  # noqa: F811
+def test_my_pending_comment_stays_after_a_reload(page, site, hearth):
     open_blog(page, site, hearth["url"])
     form = page.locator("form.comment-form")
     form.locator("textarea[name=body]").fill("Still waiting for my rye to rise.")
@@ -73,7 +58,7 @@ def test_my_pending_comment_stays_after_a_reload(page, site, hearth):  # noqa: F
     assert mine.locator(".reply-link").is_hidden()
 
 
-def test_one_like_is_singular(page, site, hearth):  # noqa: F811
+def test_one_like_is_singular(page, site, hearth):
     page.goto(f"{site}/?api={hearth['url']}&slug=notes-from-a-rainy-walk-along-the-canal")
     page.wait_for_selector("body[data-ready=true]")
     assert page.locator(".post-likes").inner_text() == "1 person likes this"

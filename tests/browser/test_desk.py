@@ -1,8 +1,10 @@
 """The editor's desk in Chromium, against a real Hearth (DEBUG, so it serves the example blog at
-/blog/): the start page; writing a post in the editor with its live preview, previewing the
-draft on the blog, publishing, reading it there, editing, comparing and restoring a revision,
-trashing and restoring it; and moderating from the desk (count, row actions, reply). Each
-screen is saved in test-artifacts/."""
+/blog/): the start page; uploading images, writing a post in the editor with one of them
+picked from the library and seen in the live preview and as featured image, previewing
+the draft on the blog, publishing, reading it there with both images' srcset, editing the body
+and the featured image, comparing and restoring a revision, trashing and restoring it; and
+moderating from the desk (count, row actions, reply). Each screen is saved in
+test-artifacts/."""
 
 import os
 import re
@@ -12,15 +14,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.browser.test_blog import (  # noqa: F401
-    ARTIFACTS,
-    ROOT,
-    browser,
-    free_port,
-    manage,
-    page,
-    wait_for,
-)
+from tests.support import images
+from tests.support.browser import ARTIFACTS, ROOT, free_port, manage, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +34,7 @@ def patient_server(work, **settings):
     """A seeded Hearth in DEBUG on a free port, given two minutes to start (the machine may be
     busy): yields its origin."""
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+           "HEARTH_MEDIA_ROOT": str(work / "media"),
            "HEARTH_COMMENT_FLOOD_SECONDS": "0", "HEARTH_MUTATION_RATE_LIMIT": "10000",
            "PYTHONUNBUFFERED": "1", **settings}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -65,16 +61,16 @@ def hearth(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _patient(page):  # noqa: F811 - a busy machine: the admin's pages can take seconds
+def _patient(page):  # a busy machine: the admin's pages can take seconds
     page.set_default_timeout(60_000)
 
 
-def shot(page, name: str) -> None:  # noqa: F811
+def shot(page, name: str, *, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
 
 
-def sign_in(page, origin: str) -> None:  # noqa: F811
+def sign_in(page, origin: str) -> None:
     page.goto(f"{origin}/admin/login/?next=/admin/")
     page.fill("input[name=username]", "deskadmin")
     page.fill("input[name=password]", PASSWORD)
@@ -82,7 +78,7 @@ def sign_in(page, origin: str) -> None:  # noqa: F811
     page.wait_for_url(f"{origin}/admin/")
 
 
-def test_the_start_page_says_what_runs_and_where_to_go(page, hearth):  # noqa: F811
+def test_the_start_page_says_what_runs_and_where_to_go(page, hearth):
     page.goto(f"{hearth}/")
     assert page.locator("h1").inner_text().endswith("Hearth is running")
     for door in ["#door-playground", "#door-admin", "#door-blog"]:
@@ -95,12 +91,40 @@ def test_the_start_page_says_what_runs_and_where_to_go(page, hearth):  # noqa: F
     assert page.locator(".post-likes").inner_text() == "5 people like this"
 
 
-def preview_text(page, selector: str) -> str:  # noqa: F811
+def preview_text(page, selector: str) -> str:
     return page.frame_locator(".hearth-editor-preview").locator(selector).inner_text()
 
 
-def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):  # noqa: F811
+def upload(page, origin: str, files: dict[str, bytes]) -> dict[str, str]:
+    """Upload images through the admin's file chooser (the drop zone is test_media's): the new
+    images' ids by alt text, which is each file's name."""
+    page.goto(f"{origin}/admin/cms/image/upload/")
+    page.locator("#image-upload input[type=file]").set_input_files([
+        {"name": f"{alt}.png", "mimeType": "image/png", "buffer": data}
+        for alt, data in files.items()])
+    page.click("#image-upload input[type=submit]")
+    page.wait_for_selector("#image-upload[data-finished]")
+    assert page.locator("#image-upload").get_attribute("data-finished") == "all"
+    done = page.locator(".hearth-uploads li.is-done")
+    return {done.nth(n).locator("input[name=alt]").input_value():
+            done.nth(n).get_attribute("data-image-id") for n in range(done.count())}
+
+
+def featured_alt(page) -> str:
+    image = page.locator(".featured-image img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=image.element_handle())
+    assert "320w" in image.get_attribute("srcset")
+    return image.get_attribute("alt")
+
+
+def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):
     sign_in(page, hearth)
+    ids = upload(page, hearth, {"rye loaf": images.png(1400, 900),
+                                "rye starter": images.jpeg(1000, 1000, color="tan")})
+    assert sorted(ids) == ["rye loaf", "rye starter"]
+    shot(page, "upload-chosen.png")
+
     page.goto(f"{hearth}/admin/cms/post/add/")
     page.fill("#id_title", "Notes on rye")
     body = page.locator(".hearth-editor textarea")
@@ -115,7 +139,21 @@ def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):  # no
     family = page.frame_locator(".hearth-editor-preview").locator(".post-body h2").evaluate(
         "h => getComputedStyle(h).fontFamily")
     assert "serif" in family.lower() or "georgia" in family.lower()
-    shot(page, "editor.png")
+    # An image from the library, at the cursor; the preview shows it with its renditions.
+    page.locator(".hearth-editor-toolbar [data-library]").click()
+    page.fill(".hearth-editor-library input[type=search]", "loaf")
+    page.locator(".hearth-editor-image[title='rye loaf']").click()
+    assert re.search(r"\n\n!\[rye loaf\]\(http://[^)]+/media/images/[0-9a-f]{32}/960w-[^)]+"
+                     r"\.webp\)\n\n$", body.input_value())
+    in_preview = page.frame_locator(".hearth-editor-preview").locator(".post-body img")
+    in_preview.wait_for()
+    assert in_preview.get_attribute("alt") == "rye loaf"
+    assert "320w" in in_preview.get_attribute("srcset")
+    page.fill("#id_featured_image", ids["rye loaf"])
+    # The admin's sidebar is fixed: a full-page picture would draw it mid-page.
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.locator(".hearth-editor").scroll_into_view_if_needed()
+    shot(page, "editor.png", full_page=False)
     page.locator("[name=_continue]").click()
     page.wait_for_url(re.compile(r".*/admin/cms/post/\d+/change/.*"))
     post_id = re.search(r"/post/(\d+)/change/", page.url).group(1)
@@ -127,7 +165,8 @@ def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):  # no
     assert page.locator("h1.post-title").inner_text() == "Notes on rye"
     assert "not published yet" in page.locator(".post-meta").inner_text()
 
-    # Publish, then read it on the blog.
+    # Publish, then read it on the blog: the featured image and the one in the body, each with
+    # its srcset.
     page.goto(f"{hearth}/admin/cms/post/{post_id}/change/")
     page.select_option("#id_status", "published")
     page.locator("[name=_continue]").click()
@@ -135,10 +174,16 @@ def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):  # no
     page.goto(f"{hearth}/blog/?slug=notes-on-rye")
     page.wait_for_selector("body[data-ready=true]")
     assert page.locator(".post-body h2").inner_text() == "It needs time."
+    assert featured_alt(page) == "rye loaf"
+    in_body = page.locator(".post-body img")
+    assert in_body.get_attribute("alt") == "rye loaf"
+    assert "960w" in in_body.get_attribute("srcset")
+    shot(page, "blog-post-with-images.png")
 
-    # Edit, compare the two revisions, restore the first.
+    # Edit the body and the featured image, compare the two revisions, restore the first.
     page.goto(f"{hearth}/admin/cms/post/{post_id}/change/")
     page.locator(".hearth-editor textarea").fill("Rye is *patient*.\n\n## It needs time.")
+    page.fill("#id_featured_image", ids["rye starter"])
     page.locator("[name=_continue]").click()
     page.wait_for_url(re.compile(rf".*/admin/cms/post/{post_id}/change/.*"))
     page.locator("a", has_text="Revisions").first.click()
@@ -148,7 +193,20 @@ def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):  # no
     page.wait_for_url(re.compile(r".*/revisions/diff/.*"))
     assert page.locator("tr.desk-del", has_text="Rye is *stubborn*.").count() == 1
     assert page.locator("tr.desk-add", has_text="Rye is *patient*.").count() == 1
+    featured = page.locator("section[data-field='featured image']")
+    assert featured.locator("tr.desk-del").inner_text().strip().endswith(
+        f"Image #{ids['rye loaf']}: rye loaf")
+    assert featured.locator("tr.desk-add").inner_text().strip().endswith(
+        f"Image #{ids['rye starter']}: rye starter")
+    assert featured.locator("img.hearth-thumb").count() == 2
     shot(page, "revisions-diff.png")
+    # Revision 1 as the site would show it, restored from there.
+    page.locator("a", has_text="All revisions").click()
+    page.locator("#revisions a", has_text="#1").click()
+    old_body = page.frame_locator(".desk-revision-preview").locator(".post-body img")
+    assert "320w" in old_body.get_attribute("srcset")
+    assert page.locator("#revision-fields", has_text="rye loaf").count() == 1
+    shot(page, "revision.png")
     page.locator("button", has_text="Restore revision #1").click()
     page.wait_for_url(re.compile(r".*/revisions/$"))
     assert page.locator("#revisions tbody tr").count() == 3
@@ -156,6 +214,7 @@ def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):  # no
     page.goto(f"{hearth}/blog/?slug=notes-on-rye")
     page.wait_for_selector("body[data-ready=true]")
     assert page.locator(".post-body em").inner_text() == "stubborn"
+    assert featured_alt(page) == "rye loaf"
 
     # Trash: gone from the blog; restored: back.
     page.goto(f"{hearth}/admin/cms/post/{post_id}/change/")
@@ -173,7 +232,7 @@ def test_write_preview_publish_read_edit_diff_restore_trash(page, hearth):  # no
     assert page.locator("h1.post-title").inner_text() == "Notes on rye"
 
 
-def test_moderate_from_the_desk(page, hearth):  # noqa: F811
+def test_moderate_from_the_desk(page, hearth):
     sign_in(page, hearth)
     assert page.locator("#desk-pending .desk-card-number").inner_text() == "1"
     assert page.locator(".desk-pending").first.inner_text() == "1"

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.browser.test_blog import ARTIFACTS, ROOT, browser, manage, page, serving  # noqa: F401
+from tests.support.browser import ARTIFACTS, ROOT, manage, serving
 
 pytestmark = pytest.mark.browser
 
@@ -15,6 +15,7 @@ def playground_server(tmp_path_factory):
     """Hearth with the playground installed from npm (reusing var/playground when there)."""
     work = tmp_path_factory.mktemp("playground")
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+           "HEARTH_MEDIA_ROOT": str(work / "media"),
            "PYTHONUNBUFFERED": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     installed = ROOT / "var" / "playground"
@@ -34,7 +35,7 @@ document.addEventListener('securitypolicyviolation',
 """
 
 
-def test_the_playground_runs_offline_under_its_csp(page, playground_server):  # noqa: F811
+def test_the_playground_runs_offline_under_its_csp(page, playground_server):
     origin = playground_server.rsplit("/graphql/", 1)[0]
     requested = []
     page.on("request", lambda request: requested.append(request.url))

@@ -2,6 +2,7 @@
 the trash, the Scheduled filter, author reassignment, and the moderation desk (pending count,
 newest first, per-row Approve / Spam / Trash / Reply), each through the services."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -10,8 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms.models import Comment, CommentStatus, Post, PostRevision, PostStatus, Role
+from cms.services import posts as post_services
+from cms.services.images import image_upload
 from cms.services.posts import post_publish, post_update
 from tests.conftest import make_user
+from tests.support import images
 from tests.support.counts import assert_counts_exact
 from tests.support.factories import comment, draft_post, published_post
 
@@ -40,6 +44,16 @@ def test_the_preview_renders_and_sanitizes_as_the_site_does(client):
     assert response.status_code == 200
     html = response.json()["html"]
     assert "<h2>Hello</h2>" in html and "<em>there</em>" in html and "<script" not in html
+
+
+def test_the_preview_gives_library_images_their_srcset_as_the_site_does(client, editor):
+    image = image_upload(actor=editor, file=io.BytesIO(images.png(1000, 500)), alt="A loaf")
+    response = client.post(reverse("admin:cms_post_preview"),
+                           {"body": f"![]({image.url(960)})"})
+    html = response.json()["html"]
+    assert 'srcset="' in html and f"{image.url(320)} 320w" in html
+    assert 'alt="A loaf"' in html and 'width="960" height="480"' in html
+    assert html == post_services.render_body(f"![]({image.url(960)})")
 
 
 def test_the_preview_is_for_signed_in_writers_only(client, settings):
@@ -79,6 +93,47 @@ def test_revisions_list_diff_and_restore_through_the_service(client, editor):
     assert post.body == "line one\nline two"
     latest = PostRevision.objects.filter(post=post).order_by("-number").first()
     assert (latest.number, latest.created_by, latest.note) == (4, editor, "Restored revision 2.")
+
+
+def test_the_diff_shows_a_featured_image_change_and_restore_brings_it_back(client, editor):
+    loaf = image_upload(actor=editor, file=io.BytesIO(images.png(400, 300)), alt="A loaf")
+    jar = image_upload(actor=editor, file=io.BytesIO(images.png(300, 400)), alt="A jar")
+    post = draft_post(editor)
+    post_update(actor=editor, post=post, featured_image=loaf)
+    post_update(actor=editor, post=post, featured_image=jar)
+    diff = client.get(reverse("admin:cms_post_diff", args=[post.pk]), {"a": 2, "b": 3})
+    text = diff.content.decode()
+    section = text[text.index('data-field="featured image"'):]
+    assert f"<pre>Image #{loaf.pk}: A loaf</pre>" in section
+    assert f"<pre>Image #{jar.pk}: A jar</pre>" in section
+    assert section.index('class="desk-del"') < section.index('class="desk-add"')
+    assert f'src="{loaf.url(320)}"' in section and f'src="{jar.url(320)}"' in section
+    response = client.post(reverse("admin:cms_post_restore_revision", args=[post.pk, 2]))
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.featured_image == loaf
+    latest = PostRevision.objects.filter(post=post).order_by("-number").first()
+    assert (latest.number, latest.featured_image, latest.note) == (4, loaf,
+                                                                   "Restored revision 2.")
+
+
+def test_a_revision_is_shown_as_the_site_would_with_its_featured_image(client, editor):
+    loaf = image_upload(actor=editor, file=io.BytesIO(images.png(1000, 500)), alt="A loaf")
+    post = draft_post(editor)
+    post_update(actor=editor, post=post, title="With a picture",
+                body=f"*Crust.*\n\n![]({loaf.url(960)})", featured_image=loaf)
+    post_update(actor=editor, post=post, body="Gone.", featured_image=None)
+    page = client.get(reverse("admin:cms_post_revision", args=[post.pk, 2])).content.decode()
+    frame = page[page.index('<iframe class="desk-revision-preview"'):]
+    frame = frame[:frame.index("</iframe>")]
+    # The frame's document, escaped into its srcdoc: the body rendered by the services.
+    assert "sandbox" in frame and "&lt;em&gt;Crust.&lt;/em&gt;" in frame
+    assert f"{loaf.url(320)} 320w" in frame and "/static/blog/style.css" in frame
+    assert "With a picture" in frame and "<script" not in frame
+    assert f'src="{loaf.url(640)}"' in page and "A loaf" in page
+    listing = client.get(reverse("admin:cms_post_revisions", args=[post.pk])).content.decode()
+    assert reverse("admin:cms_post_revision", args=[post.pk, 2]) in listing
+    assert client.get(reverse("admin:cms_post_revision", args=[post.pk, 9])).status_code == 404
 
 
 def test_a_bad_comparison_goes_back_to_the_list(client, editor):

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cms.management.commands import ensure_local_admin
-from cms.management.commands.seed_demo import DEMO_SLUG
+from cms.management.commands.seed_demo import DEMO_SLUG, LOAF_ALT
 from cms.models import ApiToken, Comment, CommentStatus, Post, PostStatus, User
 from schema.management.commands import export_schema
 from tests.conftest import GraphQLClient
@@ -56,10 +56,14 @@ def test_seed_demo_loads_a_blog_shaped_like_the_reference_page(db):
 def test_seed_demo_post_reads_through_graphql(db):
     run("seed_demo")
     body = GraphQLClient().execute("""query($slug: String) { post(slug: $slug) {
-        title commentCount author { slug }
+        title commentCount author { slug } featuredImage { alt width height srcset }
         comments(first: 20) { totalCount edges { node { author { name isPostAuthor } } } } } }""",
                                    {"slug": DEMO_SLUG})
     post = body["data"]["post"]
+    image = post["featuredImage"]
+    assert (image["alt"], image["width"], image["height"]) == (LOAF_ALT, 1600, 1000)
+    assert [c.split()[1] for c in image["srcset"].split(", ")] == [
+        "320w", "640w", "960w", "1280w", "1600w"]
     assert post["author"]["slug"] == "maya-lindqvist"  # from the display name, not the login
     assert post["comments"]["totalCount"] >= 6
     assert post["commentCount"] == Post.objects.get(slug=DEMO_SLUG).comment_count

@@ -99,6 +99,15 @@ def test_nothing_is_sent_for_held_spam_or_removed_replies_nor_to_oneself(
     assert mailbox.to("asker@example.org") == []
     skipped = OutgoingMail.objects.get(key=f"reply:{removed.pk}")
     assert skipped.status == MailStatus.SKIPPED
+    # The post's author hears of the approved comment only; moderators of the held one only
+    # (the spam was moderated before the worker got to it).
+    (to_author,) = mailbox.to("ann@example.com")
+    assert "Words from Guest, asker." in to_author.text
+    for moderator in ("ada@example.com", "eddie@example.com"):
+        (notice,) = mailbox.to(moderator)
+        assert "Words from Guest, new." in notice.text
+    assert not [m for m in mailbox.received
+                if "Words from Guest, spam." in m.text or "Words from Guest, gone." in m.text]
 
 
 def test_the_post_author_hears_of_approved_comments_and_moderators_of_held_ones(

@@ -1,5 +1,6 @@
 """Revisions, the trash and author reassignment, through the services (every door uses them)."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from cms.policies import ANONYMOUS, Reader, visible_posts
 from cms.selectors.comments import moderation_queue
 from cms.selectors.pagination import PageArgs
 from cms.services import revisions
+from cms.services.images import image_delete, image_upload
 from cms.services.posts import (
     post_create,
     post_restore,
@@ -20,6 +22,7 @@ from cms.services.posts import (
     posts_purge_trash,
 )
 from tests.conftest import make_user
+from tests.support import images
 from tests.support.factories import comment, published_post
 
 
@@ -61,6 +64,39 @@ def test_restoring_a_revision_goes_through_the_service_and_records_a_new_one(wri
     latest = PostRevision.objects.filter(post=post).order_by("-number").first()
     assert (latest.number, latest.created_by, latest.note) == (
         3, writers["editor"], "Restored revision 1.")
+
+
+def upload(actor, alt: str):
+    return image_upload(actor=actor, file=io.BytesIO(images.png(40, 30)), alt=alt)
+
+
+def test_a_featured_image_change_keeps_a_revision_and_restoring_brings_it_back(writers):
+    author = writers["author"]
+    loaf, jar = upload(author, "A loaf"), upload(author, "A jar")
+    post = post_create(actor=author, title="Bread", body="Crust.", featured_image=loaf)
+    post_update(actor=author, post=post, featured_image=jar)
+    post_update(actor=author, post=post, featured_image=jar)  # the same: no revision
+    post_update(actor=author, post=post, featured_image=None)
+    assert list(PostRevision.objects.filter(post=post).order_by("number")
+                .values_list("number", "featured_image")) == [(1, loaf.pk), (2, jar.pk), (3, None)]
+
+    restored = revisions.revision_restore(actor=writers["editor"],
+                                          revision=PostRevision.objects.get(post=post, number=2))
+    assert restored.featured_image == jar
+    assert Post.objects.get(pk=post.pk).featured_image == jar
+    latest = PostRevision.objects.filter(post=post).order_by("-number").first()
+    assert (latest.number, latest.featured_image, latest.note) == (
+        4, jar, "Restored revision 2.")
+
+
+def test_a_deleted_image_leaves_its_revisions_without_one(writers):
+    author = writers["author"]
+    loaf = upload(author, "A loaf")
+    post = post_create(actor=author, title="Bread", body="Crust.", featured_image=loaf)
+    image_delete(actor=writers["editor"], image=loaf)
+    assert PostRevision.objects.get(post=post, number=1).featured_image is None
+    post_update(actor=author, post=post, body="Crust.")  # nothing changed: no revision
+    assert numbers(post) == [(1, "Bread")]
 
 
 def test_restoring_follows_the_post_rules(writers):

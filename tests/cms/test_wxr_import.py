@@ -102,6 +102,13 @@ def test_post_statuses_dates_and_slugs(imported):
     assert post("hello-world").comments_open is True
 
 
+def test_an_imported_post_starts_its_revisions(imported):
+    first = post("hello-world").revisions.get()
+    assert (first.number, first.title, first.created_by, first.note) == (
+        1, post("hello-world").title, None, "Imported from WordPress.")
+    assert first.tags == sorted(post("hello-world").tags.values_list("name", flat=True))
+
+
 def test_old_permalinks_are_kept_as_old_slugs(imported):
     assert dict(OldSlug.objects.values_list("slug", "post__slug")) == {
         "hello-old": "hello-world",       # _wp_old_slug

@@ -140,3 +140,14 @@ def mailbox(smtp_server, settings) -> SmtpServer:
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_USE_SSL = False
     return smtp_server
+
+
+def outbox() -> list:
+    """Django's test outbox (locmem) once the worker has run: mail is queued in the outbox
+    (cms/mail.py) and sent only by the worker, never by the request."""
+    from django.core import mail as django_mail
+
+    from cms import mail
+
+    mail.deliver_due()
+    return django_mail.outbox

@@ -1,9 +1,11 @@
-"""A small personal blog to look at: posts, a lively comment thread, likes, a pending comment.
+"""A small personal blog to look at: posts, a lively comment thread, likes, a pending comment,
+and a featured image (drawn here with Pillow, so the demo needs no file and no network).
 
 Everything is written through the services, as the API would. Running it again changes nothing:
 the demo is loaded in one transaction, and skipped when its first post is already there.
 """
 
+import io
 from datetime import timedelta
 
 from django.contrib.auth.models import Group
@@ -11,13 +13,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFilter
 
 from cms.models import CommentStatus, Post, ReactionKind, Role, User
 from cms.services.comments import comment_create, comment_moderate
+from cms.services.images import image_upload
 from cms.services.posts import post_create, post_publish
 from cms.services.reactions import reaction_add
 
 DEMO_SLUG = "what-a-year-of-bread-taught-me"
+LOAF_ALT = "An oval sourdough loaf with a scored crust on a wooden board"
 
 PEOPLE = {
     # username: (display name, role, bio)
@@ -66,6 +71,34 @@ Winter is for reading in bed with cold feet and a warm drink. What is on my nigh
 Tell me what you are reading; my pile is never tall enough.
 """
 
+
+
+def loaf_picture(width: int = 1600, height: int = 1000) -> bytes:
+    """A JPEG of a scored loaf on a board: the same bytes on every run (so its files, named by
+    their content, are shared by every seeded database)."""
+    picture = Image.new("RGB", (width, height), (58, 40, 30))
+    draw = ImageDraw.Draw(picture)
+    for y in range(0, height, 40):  # the board's planks
+        shade = 120 + (y // 40 % 3) * 12
+        draw.rectangle([0, y, width, y + 38], fill=(shade, shade * 3 // 4, shade // 2))
+    cx, cy, rx, ry = width // 2, height // 2, width * 3 // 10, height * 3 // 10
+    draw.ellipse([cx - rx + 30, cy - ry + 50, cx + rx + 30, cy + ry + 50], fill=(40, 28, 20))
+    picture = picture.filter(ImageFilter.GaussianBlur(12))
+    draw = ImageDraw.Draw(picture)
+    for step in range(10):  # the crust, darker at the edge
+        k = step / 10
+        draw.ellipse([cx - rx * (1 - k * 0.6), cy - ry * (1 - k * 0.6),
+                      cx + rx * (1 - k * 0.6), cy + ry * (1 - k * 0.6)],
+                     fill=(int(150 + 70 * k), int(90 + 60 * k), int(40 + 40 * k)))
+    for offset in (-0.42, -0.14, 0.14, 0.42):  # the scores
+        x = cx + int(rx * offset)
+        draw.line([(x - rx // 9, cy - ry * 3 // 5), (x + rx // 9, cy + ry * 3 // 5)],
+                  fill=(240, 214, 160), width=18)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
 DRAFT_POST = """\
 I bought a second-hand cello in October. So far the neighbours have been very kind about it.
 """
@@ -90,11 +123,12 @@ class Command(BaseCommand):
         maya, jonas, priya, sam = (people[name] for name in ["maya", "jonas", "priya", "sam"])
         now = timezone.now()
 
+        loaf = image_upload(actor=maya, file=io.BytesIO(loaf_picture()), alt=LOAF_ALT)
         post = self.post(maya, "What a year of baking bread taught me about patience",
                          BREAD_POST, slug=DEMO_SLUG, tags=["Baking", "Slow living", "Notes"],
                          excerpt="A jar of sourdough starter, a smoke alarm at 2 a.m., and a "
                                  "year of learning to wait.",
-                         published=now - timedelta(days=2))
+                         published=now - timedelta(days=2), featured_image=loaf)
         canal = self.post(maya, "Notes from a rainy walk along the canal", CANAL_POST,
                           tags=["Walking", "Notes"], published=now - timedelta(days=6))
         books = self.post(maya, "The books on my nightstand this winter", BOOKS_POST,
@@ -167,9 +201,10 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=role.value))
         return user
 
-    def post(self, author, title, body, *, published, slug=None, tags=(), excerpt=None) -> Post:
+    def post(self, author, title, body, *, published, slug=None, tags=(), excerpt=None,
+             featured_image=None) -> Post:
         post = post_create(actor=author, title=title, body=body, slug=slug, tags=list(tags),
-                           excerpt=excerpt)
+                           excerpt=excerpt, featured_image=featured_image)
         return post_publish(actor=author, post=post, publish_at=published)
 
     def like(self, subject, *users) -> None:
