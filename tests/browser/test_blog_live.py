@@ -8,15 +8,8 @@ import os
 
 import pytest
 
-from tests.browser.test_blog import (  # noqa: F401 - fixtures
-    browser,
-    comment_item,
-    graphql,
-    manage,
-    open_blog,
-    serving,
-    site,
-)
+from tests.browser.test_blog import comment_item, open_blog
+from tests.support.browser import graphql, manage, serving
 
 pytestmark = pytest.mark.browser
 
@@ -27,9 +20,10 @@ EDIT = """mutation($id: ID!, $body: String!) { editComment(input: {id: $id, body
 
 
 @pytest.fixture(scope="module")
-def hearth(site, tmp_path_factory):  # noqa: F811
-    database = tmp_path_factory.mktemp("hearth-live") / "hearth.sqlite3"
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}",
+def hearth(site, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hearth-live")
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{folder / 'hearth.sqlite3'}",
+           "HEARTH_MEDIA_ROOT": str(folder / "media"),
            "CORS_ALLOWED_ORIGINS": site, "HEARTH_COMMENT_FLOOD_SECONDS": "0",
            "HEARTH_MUTATION_RATE_LIMIT": "10000", "PYTHONUNBUFFERED": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -38,13 +32,13 @@ def hearth(site, tmp_path_factory):  # noqa: F811
         yield {"url": url, "manage": functools.partial(manage, env)}
 
 
-def reader(browser):  # noqa: F811
+def reader(browser):
     page = browser.new_context().new_page()
     page.set_default_timeout(15_000)
     return page
 
 
-def test_what_one_reader_does_the_other_sees_without_a_reload(browser, site, hearth):  # noqa: F811
+def test_what_one_reader_does_the_other_sees_without_a_reload(browser, site, hearth):
     writer, watcher = reader(browser), reader(browser)
     for page in (writer, watcher):
         open_blog(page, site, hearth["url"])

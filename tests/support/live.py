@@ -9,6 +9,8 @@ import time
 import urllib.request
 
 import uvicorn
+from django.db import connection
+from django.db.backends.signals import connection_created
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -21,6 +23,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _readers_take_no_table_locks(sender, connection, **kwargs) -> None:
+    """The test database on SQLite is a shared-cache memory database, which locks tables between
+    connections and fails at once (SQLITE_LOCKED) instead of waiting as a file database does;
+    with the server's threads reading while a request writes, readers must take no table lock."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
 
 
 class ThreadServer:
@@ -36,6 +47,9 @@ class ThreadServer:
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> "ThreadServer":
+        connection_created.connect(_readers_take_no_table_locks)
+        if connection.connection is not None:
+            _readers_take_no_table_locks(None, connection)
         self.thread.start()
         deadline = time.monotonic() + 30
         while not self.server.started:
@@ -46,6 +60,7 @@ class ThreadServer:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=15)
+        connection_created.disconnect(_readers_take_no_table_locks)
 
     @property
     def http(self) -> str:
