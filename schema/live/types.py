@@ -10,6 +10,7 @@ following comes as COMMENT_ADDED or COMMENT_REMOVED; one it never followed is no
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Annotated
 
@@ -96,6 +97,8 @@ async def activity_for(event: Event, context, own_ids: set[int]) -> PostActivity
     post, comment = await event.rows()
     if post is None or not await event.may_read(reader):
         raise Ended
+    # Each subscriber's own copies: what its resolvers remember on a row stays its own.
+    post, comment = copy.copy(post), copy.copy(comment)
     kind = ActivityKind(event.kind)
     if event.comment_id is None:
         return PostActivity(kind=kind, comment=None, post=post)
