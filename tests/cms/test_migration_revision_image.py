@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 BEFORE, AFTER = ("cms", "0014_account_mail"), ("cms", "0015_revision_featured_image")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_latest_revision_of_each_post_gets_its_featured_image():
     executor = MigrationExecutor(connection)
     executor.migrate([BEFORE])
