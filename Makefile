@@ -32,6 +32,7 @@ run: $(STAMP)
 	@echo ""
 	@echo "  Hearth is running:  start here http://$(HOST):$(PORT)/"
 	@echo "    playground http://$(HOST):$(PORT)/graphql/   admin http://$(HOST):$(PORT)/admin/   example blog http://$(HOST):$(PORT)/blog/"
+	@echo "    live subscriptions ws://$(HOST):$(PORT)/graphql/ (graphql-transport-ws)"
 	@echo ""
 	$(BIN)/python manage.py run_webhooks & trap "kill $$!" EXIT; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -66,6 +67,14 @@ $(CHROMIUM):
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "The browser tests need Chromium: sudo apt-get install -y chromium"; fi
 
+# The scale-out tests (tests/live/test_scale_out.py) put Debian's haproxy in front of two servers.
+HAPROXY := /usr/sbin/haproxy
+
+$(HAPROXY):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; \
+	else echo "The scale-out tests need haproxy: sudo apt-get install -y haproxy"; fi
+
 # Hearth's catalogues (locale/) are compiled with gettext's msgfmt, by `make run` and the tests.
 MSGFMT := /usr/bin/msgfmt
 
@@ -74,12 +83,12 @@ $(MSGFMT):
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
 	else echo "Translations need gettext: sudo apt-get install -y gettext"; fi
 
-test: $(STAMP) | $(CHROMIUM) $(MSGFMT)
+test: $(STAMP) | $(CHROMIUM) $(HAPROXY) $(MSGFMT)
 	mkdir -p var
 	$(BIN)/python -m pytest
 
 # Only the concurrency and crash tests against a real server (`make test` runs them too).
-test-live: $(STAMP)
+test-live: $(STAMP) | $(HAPROXY)
 	$(BIN)/python -m pytest -m live
 
 # ruff, then the import contracts in pyproject.toml ([tool.importlinter]).
@@ -99,13 +108,17 @@ $(GRAPHENE_STAMP): benchmarks/graphene/requirements.txt
 	.venv-graphene/bin/python -m pip install --quiet -r benchmarks/graphene/requirements.txt
 	touch $(GRAPHENE_STAMP)
 
+# Then the fan-out of live events (issue 14): 1,000 WebSocket subscribers on one post over two
+# uvicorn processes (benchmarks/fanout.py; its own PostgreSQL database and redis-server).
 bench: $(STAMP) $(GRAPHENE_STAMP)
 	mkdir -p var
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.fanout
 
 bench-quick: $(STAMP) $(GRAPHENE_STAMP)
 	mkdir -p var
 	$(BIN)/python -m benchmarks.run --quick
+	$(BIN)/python -m benchmarks.fanout --quick
 
 # Hearth before and after a change (issue 12's redesign): instructions per operation under
 # valgrind's callgrind (the machine's load does not change them), then wall-clock interleaved

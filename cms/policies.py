@@ -235,3 +235,14 @@ def require_can_delete_comment(user, comment: Comment) -> None:
     require_signed_in(user)
     if not user.is_moderator and comment.user_id != user.pk:
         raise DomainError(ErrorCode.FORBIDDEN, "You may only delete your own comments.")
+
+
+def follows_comment(*, status: str, user_id: int | None, reader: Reader,
+                    own: bool = False) -> bool:
+    """Whether a live subscriber sees a comment of `status` in its thread (schema/live/): an
+    approved one, any for a moderator, a pending one by its own author (`own`: the visitor who
+    wrote it). A removed comment is not followed: whoever followed it gets its placeholder."""
+    if status == CommentStatus.APPROVED or reader.is_moderator:
+        return True
+    return status == CommentStatus.PENDING and (
+        own or (reader.is_signed_in and user_id == reader.pk))

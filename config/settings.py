@@ -40,6 +40,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 
 INSTALLED_APPS = [
+    "daphne",  # `manage.py runserver` serves ASGI (HTTP and WebSocket): live threads in `make run`
+    "channels",
     "unfold",  # the admin's theme (issue 13), before the admin whose templates it replaces
     "django.contrib.admin",
     "django.contrib.auth",
@@ -176,6 +178,35 @@ HEARTH_RATELIMIT_REDIS_URL = os.environ.get("HEARTH_RATELIMIT_REDIS_URL", REDIS_
 if HEARTH_RATELIMIT_REDIS_URL:
     CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                            "LOCATION": HEARTH_RATELIMIT_REDIS_URL, "KEY_PREFIX": "ratelimit"}
+
+# Live threads (issue 14): subscriptions over WebSocket through Django Channels. One process needs
+# nothing more; with REDIS_URL every process shares one channel layer, so a write in any process
+# reaches the subscribers of every process (each process has one channel in a post's group).
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        # BZPOPMIN waits up to 5 s: the socket must wait longer (redis-py's default is 5 s).
+        "CONFIG": {"hosts": [{"address": os.environ.get("HEARTH_CHANNEL_LAYER_REDIS_URL",
+                                                        REDIS_URL), "socket_timeout": 30}],
+                   "prefix": "hearth-live", "capacity": env_int("HEARTH_LIVE_LAYER_CAPACITY", 1000),
+                   "expiry": 60, "group_expiry": 86400},
+    }}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+                                  "CONFIG": {"capacity": env_int("HEARTH_LIVE_LAYER_CAPACITY",
+                                                                 1000)}}}
+# Limits of the WebSocket endpoint (SECURITY.md): subscriptions per connection and per client IP
+# (shared through Redis when REDIS_URL is set), a message's size, how long a connection may wait
+# for connection_init, stay without a subscription, or leave a ping unanswered, and how many
+# events may wait for a slow reader before it is disconnected.
+HEARTH_LIVE_SUBSCRIPTIONS_PER_CONNECTION = env_int("HEARTH_LIVE_SUBSCRIPTIONS_PER_CONNECTION", 20)
+HEARTH_LIVE_SUBSCRIPTIONS_PER_IP = env_int("HEARTH_LIVE_SUBSCRIPTIONS_PER_IP", 200)
+HEARTH_LIVE_MAX_MESSAGE_BYTES = env_int("HEARTH_LIVE_MAX_MESSAGE_BYTES", 16_384)
+HEARTH_LIVE_INIT_TIMEOUT_SECONDS = env_int("HEARTH_LIVE_INIT_TIMEOUT_SECONDS", 10)
+HEARTH_LIVE_IDLE_SECONDS = env_int("HEARTH_LIVE_IDLE_SECONDS", 300)
+HEARTH_LIVE_PING_SECONDS = env_int("HEARTH_LIVE_PING_SECONDS", 30)
+HEARTH_LIVE_PING_TIMEOUT_SECONDS = env_int("HEARTH_LIVE_PING_TIMEOUT_SECONDS", 30)
+HEARTH_LIVE_SEND_QUEUE = env_int("HEARTH_LIVE_SEND_QUEUE", 100)
 
 # CORS for JAMstack origins. Credentials only ever go with an explicit list of origins.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")

@@ -18,6 +18,7 @@ from schema.http.http_cache import CacheTags
 from schema.http.result_cache import MarkQueries
 from schema.images.mutations import ImageMutation
 from schema.images.queries import ImageQuery
+from schema.live.types import LiveSubscription, SubscriptionsOnly
 from schema.mail.mutations import MailMutation
 from schema.nodes import NodeQuery
 from schema.posts.mutations import PostMutation, PreviewMutation
@@ -57,12 +58,21 @@ class Mutation(PostMutation, CommentMutation, ReactionMutation, PreviewMutation,
                PrivacyMutation, AccountMutation, ImageMutation):
     pass
 
+
+@strawberry.type(description="Live: changes pushed as they commit, over WebSocket "
+                             "(graphql-transport-ws) on /graphql/. Each subscriber gets what it "
+                             "may see at that moment, as a query of its own would show it.")
+class Subscription(LiveSubscription):
+    pass
+
+
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     execution_context_class=FastExecutionContext,
     config=StrawberryConfig(info_class=StandardInfo),
-    extensions=[CachedParsing, QueryLimits, CachedValidation,
+    extensions=[CachedParsing, QueryLimits, CachedValidation, SubscriptionsOnly,
                 MutationRateLimit, CacheTags, MarkQueries,
                 lambda: MaskErrors(should_mask_error=is_unexpected,
                                    error_message="Unexpected error.")],

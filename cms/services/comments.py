@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cms import content_versions, mail, webhooks
+from cms import content_versions, live, mail, webhooks
 from cms.errors import DomainError, ErrorCode
 from cms.models import Comment, CommentStatus, Post
 from cms.models.comments import PATH_SEGMENT
@@ -71,8 +71,12 @@ def _change_counts(comment: Comment, delta: int) -> None:
         )
 
 
+REMOVED_STATUSES = (CommentStatus.SPAM, CommentStatus.TRASH)
+
+
 def _set_status(comment: Comment, status: str) -> None:
-    was_approved = comment.status == CommentStatus.APPROVED
+    was = comment.status
+    was_approved = was == CommentStatus.APPROVED
     comment.status = status
     comment.save(update_fields=["status"])
     is_approved = status == CommentStatus.APPROVED
@@ -83,6 +87,9 @@ def _set_status(comment: Comment, status: str) -> None:
         if is_approved:
             mail.queue_comment_approved(comment)
     content_versions.post_written(comment.post_id)
+    removed = status in REMOVED_STATUSES
+    live.comment_changed(comment, live.ActivityKind.COMMENT_REMOVED if removed
+                         else live.ActivityKind.COMMENT_UPDATED, was=was)
 
 
 def _clean_body(body: str | None) -> str:
@@ -94,10 +101,12 @@ def _clean_body(body: str | None) -> str:
 def comment_create(*, actor, post: Post, body: str, parent: Comment | None = None,
                    author_name: str | None = None, author_email: str | None = None,
                    author_url: str | None = None, ip_address: str | None = None,
-                   user_agent: str = "", notify_replies: bool = False) -> Comment:
+                   user_agent: str = "", notify_replies: bool = False,
+                   visitor_key: str | None = None) -> Comment:
     """Add a comment or a reply. Guests give a name and an e-mail; signed-in users are
     themselves. `notify_replies`: e-mail the author when an approved reply comes (limited per
-    caller, as every request that makes Hearth send mail)."""
+    caller, as every request that makes Hearth send mail). `visitor_key`: the anonymous
+    visitor writing it, whose live subscriptions show it while it is pending."""
     post = _lock_post(post.pk)
     if not visible_posts(Reader.of(actor)).filter(pk=post.pk).exists():
         raise DomainError(ErrorCode.NOT_FOUND, "There is no such post.", field="postId")
@@ -144,6 +153,8 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
     webhooks.enqueue_comment_event(comment, "comment.created")
     mail.queue_comment_created(comment)
     content_versions.post_written(comment.post_id)
+    live.comment_changed(comment, live.ActivityKind.COMMENT_ADDED,
+                         visitor_key=None if user else visitor_key)
     if comment.status == CommentStatus.APPROVED:
         _change_counts(comment, +1)
         webhooks.enqueue_comment_event(comment, "comment.approved")
@@ -156,6 +167,7 @@ def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
     """Authors edit within the edit window; moderators at any time."""
     require_signed_in(actor)
     comment = _lock_comment(comment)
+    was = comment.status
     require_can_edit_comment(actor, comment, now=timezone.now(), edit_window=timedelta(
         seconds=settings.HEARTH_COMMENT_EDIT_WINDOW_SECONDS))
     comment.body = _clean_body(body)
@@ -164,8 +176,10 @@ def comment_edit(*, actor, comment: Comment, body: str) -> Comment:
     comment.save(update_fields=["body", "html", "edited_at"])
     content_versions.post_written(comment.post_id)
     decision = comment_moderator().decide_edit(comment, actor=actor)
-    if decision is not None:
+    if decision is not None and decision.status != comment.status:
         _set_status(comment, decision.status)
+    else:
+        live.comment_changed(comment, live.ActivityKind.COMMENT_UPDATED, was=was)
     return comment
 
 
@@ -203,6 +217,8 @@ def comment_erase_author(*, comment: Comment, remove: bool) -> Comment:
     comment = _lock_comment(comment)
     if remove and comment.status in (CommentStatus.APPROVED, CommentStatus.PENDING):
         _set_status(comment, CommentStatus.TRASH)
+    else:
+        live.comment_changed(comment, live.ActivityKind.COMMENT_UPDATED, was=comment.status)
     comment.user = None
     comment.author_name = ANONYMOUS_NAME
     comment.author_email = comment.author_url = comment.user_agent = ""

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cms import content_versions, mail, webhooks
+from cms import content_versions, live, mail, webhooks
 from cms.errors import DomainError, ErrorCode, ValidationErrors
 from cms.models import OldSlug, Post, PostStatus, Tag
 from cms.policies import (
@@ -150,10 +150,12 @@ def _keep_old_slug(post: Post, slug: str) -> None:
 
 def _written(post: Post, event: str | None) -> None:
     """The end of every write to a post: the webhooks' `event` (None when the public saw no
-    change) queued in the write's transaction, and the post's cached reads made stale."""
+    change) queued in the write's transaction, the post's cached reads made stale, and its live
+    subscribers told once it commits."""
     if event is not None:
         webhooks.enqueue_post_event(post, event)
     content_versions.post_written(post.pk)
+    live.post_changed(post.pk)
 
 
 def _locked_post(post: Post) -> Post:

@@ -8,7 +8,7 @@ is locked first, so a subject deleted meanwhile is NOT_FOUND, never a broken for
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from cms import content_versions
+from cms import content_versions, live
 from cms.errors import DomainError, ErrorCode
 from cms.models import Comment, Post, Reaction, ReactionKind
 from cms.models.reactions import count_field
@@ -52,6 +52,8 @@ def _changed(subject: Post | Comment, kind: str, delta: int) -> None:
         **{count_field(kind): F(count_field(kind)) + delta}
     )
     content_versions.post_written(_post_id(subject))
+    live.reactions_changed(post_id=_post_id(subject),
+                           comment_id=subject.pk if isinstance(subject, Comment) else None)
 
 
 @transaction.atomic

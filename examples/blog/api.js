@@ -29,6 +29,10 @@ export function setCsrfToken(token) {
   csrfToken = token;
 }
 
+export function visitorToken() {
+  return localStorage.getItem(TOKEN_KEY);
+}
+
 export function rememberVisitor(token) {
   localStorage.setItem(TOKEN_KEY, token);
 }

@@ -5,6 +5,7 @@
 import { showReactors, signedIn, startAccounts } from "./accounts.js";
 import { mutate, params, query, rememberVisitor } from "./api.js";
 
+import { followPost } from "./live.js";
 import { IMAGE_FIELDS, featuredFigure } from "./media.js";
 import { rememberPending, withOwnPending } from "./pending.js";
 
@@ -182,6 +183,42 @@ function responses(n) {
   return n === 1 ? "1 response" : `${n} responses`;
 }
 
+// The live thread -----------------------------------------------------------------------------
+
+const ACTIVITY_FIELDS = `
+  kind
+  comment { ${COMMENT_FIELDS} }
+  post { commentCount reactions { counts { kind count } viewerReactions } }
+`;
+
+// A comment drawn anew in place: the replies under it stay where they are.
+function redraw(li, comment) {
+  const fresh = renderComment(comment);
+  li.querySelector(":scope > .comment-card").replaceWith(fresh.querySelector(".comment-card"));
+  li.className = fresh.className;
+}
+
+function showActivity(section, activity) {
+  const { kind, comment, post } = activity;
+  section.querySelector(".responses").textContent = responses(post.commentCount);
+  showLikes(document.querySelector(".post-like"), document.querySelector(".post-likes"),
+    post.reactions, peopleLikeThis);
+  if (!comment) return;
+  // A comment awaiting moderation reaches only its author (and moderators).
+  const shown = { ...comment, mine: comment.status === "PENDING" };
+  const li = document.getElementById(`comment-${comment.id}`);
+  if (kind === "COMMENT_REMOVED") {
+    if (li && li.querySelector(":scope > .replies").children.length) redraw(li, shown);
+    else li?.remove();
+  } else if (li) {
+    redraw(li, shown);
+  } else if (kind === "COMMENT_ADDED") {
+    const parent = comment.parent && document.getElementById(`comment-${comment.parent.id}`);
+    (parent ? parent.querySelector(":scope > .replies") : section.querySelector(".thread"))
+      .append(renderComment(shown));
+  }
+}
+
 // The comment form -----------------------------------------------------------------------------
 
 let form;
@@ -341,6 +378,10 @@ async function start() {
     } else {
       section.querySelector(".comments-closed").hidden = false;
       section.querySelectorAll(".reply-link").forEach((link) => link.remove());
+    }
+    if (!PREVIEW) {
+      followPost(post.id, ACTIVITY_FIELDS, (activity) => showActivity(section, activity),
+        (live) => { document.body.dataset.live = String(live); });
     }
     document.body.dataset.ready = "true";
   } catch (error) {

@@ -80,7 +80,7 @@ class CommentMutation:
                 author_name=input.author_name, author_email=input.author_email,
                 author_url=input.author_url, ip_address=context.client_ip,
                 user_agent=context.request.headers.get("User-Agent", ""),
-                notify_replies=bool(input.notify_replies))
+                notify_replies=bool(input.notify_replies), visitor_key=context.visitor_key)
             context.own_comment_ids.add(comment.pk)
             return comment
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -34,6 +35,11 @@ class Context:
     operation_type: OperationType | None = None
     cache_tags: set[str] = field(default_factory=set)
     private: bool = False
+    # A WebSocket connection's (schema/live/consumer.py): its connection_init payload, and how
+    # to drop it (a subscriber that does not read its events). None over HTTP.
+    connection_params: dict | None = None
+    bearer_token: str | None = None  # the API token it came with, checked again at each event
+    drop_connection: Callable[[], None] | None = None
     _origin: str | None = field(default=None, repr=False)
 
     def __post_init__(self):

@@ -29,6 +29,7 @@ from functools import cache
 from typing import Any, Protocol
 
 import strawberry
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from graphql import (
     GRAPHQL_MAX_INT,
@@ -140,6 +141,10 @@ def _unplanned_directives(schema: GraphQLSchema) -> list[str]:
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def execute_operation(self, serially=None):
+        if self.operation.operation == OperationType.SUBSCRIPTION:
+            # One event of a subscription: its fields read the database as a query's do, so
+            # they run in the thread Django's synchronous code runs in, off the event loop.
+            return sync_to_async(super().execute_operation)(serially)
         if not settings.HEARTH_FAST_EXECUTION or self.operation.operation != OperationType.QUERY:
             return super().execute_operation(serially)
         try:
