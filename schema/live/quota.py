@@ -1,6 +1,7 @@
 """Live subscriptions per client IP (HEARTH_LIVE_SUBSCRIPTIONS_PER_IP), across every process.
 
-With REDIS_URL the count is one sorted set per IP in Redis: a member per subscription, scored by
+With Redis (the rate limits' and quotas' own, HEARTH_RATELIMIT_REDIS_URL, which is REDIS_URL
+unless set) the count is one sorted set per IP: a member per subscription, scored by
 when its lease ends. Taking a place is one Lua script (drop expired leases, count, add), so two
 processes cannot both take the last place. Each process renews its leases while they run; a
 process that dies leaves leases that expire after LEASE_SECONDS. A set never holds more than the
@@ -8,11 +9,14 @@ limit, and expires with its last lease. Without Redis the count is this process'
 """
 
 import asyncio
+import contextlib
 import time
 import uuid
 
 import redis.asyncio as redis
 from django.conf import settings
+
+from cms import cache_guard
 
 LEASE_SECONDS = 120
 RENEW_SECONDS = 40
@@ -32,44 +36,52 @@ def _key(ip: str) -> str:
 
 class Quota:
     def __init__(self):
-        url = settings.REDIS_URL
+        url = settings.HEARTH_RATELIMIT_REDIS_URL
         self.redis = redis.from_url(url) if url else None
         self.take_script = self.redis.register_script(TAKE) if self.redis else None
         self.local: dict[str, int] = {}
-        self.leases: dict[str, str] = {}  # member -> ip, while the subscription runs
+        # member -> (ip, whether its place is in Redis), while the subscription runs
+        self.leases: dict[str, tuple[str, bool]] = {}
         self.renewing: asyncio.Task | None = None
 
     async def take(self, ip: str | None) -> str | None:
         """A place for one more subscription from `ip`: its lease, or None when the IP has
-        none left."""
+        none left. A Redis that is down or full counts in this process instead (never open)."""
         limit = settings.HEARTH_LIVE_SUBSCRIPTIONS_PER_IP
         ip = ip or "unknown"
         member = uuid.uuid4().hex
-        if self.redis is None:
+        shared = self.redis is not None
+        if shared:
+            now = time.time()
+            try:
+                taken = await self.take_script(keys=[_key(ip)], args=[
+                    now, now + LEASE_SECONDS, limit, member, LEASE_SECONDS + 1])
+            except redis.RedisError:
+                cache_guard.warn("live subscriptions per IP (counting in process memory)")
+                shared = False
+            else:
+                if not taken:
+                    return None
+                if self.renewing is None or self.renewing.done():
+                    self.renewing = asyncio.create_task(self.renew())
+        if not shared:
             if self.local.get(ip, 0) >= limit:
                 return None
             self.local[ip] = self.local.get(ip, 0) + 1
-        else:
-            now = time.time()
-            taken = await self.take_script(keys=[_key(ip)], args=[
-                now, now + LEASE_SECONDS, limit, member, LEASE_SECONDS + 1])
-            if not taken:
-                return None
-            if self.renewing is None or self.renewing.done():
-                self.renewing = asyncio.create_task(self.renew())
-        self.leases[member] = ip
+        self.leases[member] = (ip, shared)
         return member
 
     async def give_back(self, member: str) -> None:
-        ip = self.leases.pop(member, None)
+        ip, shared = self.leases.pop(member, (None, False))
         if ip is None:
             return
-        if self.redis is None:
-            self.local[ip] -= 1
-            if not self.local[ip]:
-                del self.local[ip]
-        else:
-            await self.redis.zrem(_key(ip), member)
+        if shared:
+            with contextlib.suppress(redis.RedisError):  # else the lease expires on its own
+                await self.redis.zrem(_key(ip), member)
+            return
+        self.local[ip] -= 1
+        if not self.local[ip]:
+            del self.local[ip]
 
     async def renew(self) -> None:
         while self.leases:
@@ -77,7 +89,9 @@ class Quota:
             until = time.time() + LEASE_SECONDS
             try:
                 async with self.redis.pipeline(transaction=False) as pipe:
-                    for member, ip in list(self.leases.items()):
+                    for member, (ip, shared) in list(self.leases.items()):
+                        if not shared:
+                            continue
                         pipe.zadd(_key(ip), {member: until}, xx=True)
                         pipe.expire(_key(ip), LEASE_SECONDS + 1)
                     await pipe.execute()

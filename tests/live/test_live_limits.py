@@ -14,7 +14,7 @@ from schema.core.ids import encode_global_id
 from tests.conftest import make_user
 from tests.live.test_subscriptions import ADD, REACT, UPDATE_POST, bearer
 from tests.support import factories
-from tests.support.live import ACTIVITY, LiveClient, ThreadServer, graphql
+from tests.support.live import ACTIVITY, LiveClient, ThreadServer, free_port, graphql
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -61,6 +61,19 @@ def test_subscriptions_per_ip_are_limited_across_connections(server, settings, p
             headers=bearer(post.author))
     seen = {second.receive()["id"] for _ in range(2)}
     assert seen == {"1", fourth}
+
+
+def test_subscriptions_per_ip_are_still_limited_when_redis_is_down(server, settings, post):
+    """The places are leased in the rate limits' Redis; when it does not answer, this process
+    counts them itself: the limit never fails open."""
+    settings.HEARTH_RATELIMIT_REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nobody there
+    settings.HEARTH_LIVE_SUBSCRIPTIONS_PER_IP = 1
+    client = LiveClient(server.ws)
+    client.subscribe(variables=gid(post))
+    refused = client.subscribe(variables=gid(post))
+    message = client.receive()
+    assert message["id"] == refused and message["type"] == "error"
+    assert message["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
 
 
 def test_a_message_over_the_size_limit_closes_the_connection(server, settings, post):
