@@ -65,11 +65,11 @@ def percentile(values: list[float], share: float) -> float:
 class Cluster:
     """PostgreSQL database, Redis, and P uvicorn processes serving config.asgi."""
 
-    def __init__(self, processes: int):
+    def __init__(self, processes: int, name: str = "hearth_fanout"):
         server = os.environ.get("DATABASE_URL", "")
         if not server.startswith(("postgres://", "postgresql://")):
             server = "postgres://postgres@127.0.0.1:5432/postgres"
-        self.database = Database(urlunsplit(urlsplit(server)._replace(path="/hearth_fanout")))
+        self.database = Database(urlunsplit(urlsplit(server)._replace(path="/" + name)))
         self.redis = Redis("512mb", "noeviction")
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith("HEARTH_") and k != "DJANGO_SETTINGS_MODULE"}
