@@ -91,9 +91,15 @@ function peopleLikeThis(n) {
 
 function showLikes(button, label, reactions, words) {
   const liked = reactions.viewerReactions.includes("LIKE");
-  const count = likes(reactions);
   button.setAttribute("aria-pressed", String(liked));
   button.textContent = liked ? "Liked" : "Like";
+  showLikeCount(label, reactions, words);
+}
+
+// A live event's counts. Not the reader's own Like: the subscription may have started before
+// the reader had a visitor token, and the reader's own clicks set that.
+function showLikeCount(label, reactions, words) {
+  const count = likes(reactions);
   label.textContent = count ? words(count) : "";
   label.dataset.count = String(count);
 }
@@ -118,6 +124,8 @@ function likeToggle(button, label, subjectId, words, changed = () => {}) {
     }
   });
 }
+
+const likedBy = (n) => `Liked by ${people(n)}`;
 
 function renderComment(comment) {
   const fragment = clone("comment-template");
@@ -152,9 +160,8 @@ function renderComment(comment) {
 
   const button = li.querySelector(".comment-like");
   const label = li.querySelector(".comment-likes");
-  const words = (n) => `Liked by ${people(n)}`;
-  showLikes(button, label, comment.reactions, words);
-  likeToggle(button, label, comment.id, words);
+  showLikes(button, label, comment.reactions, likedBy);
+  likeToggle(button, label, comment.id, likedBy);
   li.querySelector(".reply-link").addEventListener("click", (event) => {
     event.preventDefault();
     moveForm(li, comment);
@@ -201,8 +208,7 @@ function redraw(li, comment) {
 function showActivity(section, activity) {
   const { kind, comment, post } = activity;
   section.querySelector(".responses").textContent = responses(post.commentCount);
-  showLikes(document.querySelector(".post-like"), document.querySelector(".post-likes"),
-    post.reactions, peopleLikeThis);
+  showLikeCount(document.querySelector(".post-likes"), post.reactions, peopleLikeThis);
   if (!comment) return;
   // A comment awaiting moderation reaches only its author (and moderators).
   const shown = { ...comment, mine: comment.status === "PENDING" };
@@ -210,6 +216,10 @@ function showActivity(section, activity) {
   if (kind === "COMMENT_REMOVED") {
     if (li && li.querySelector(":scope > .replies").children.length) redraw(li, shown);
     else li?.remove();
+  } else if (li && kind === "REACTIONS_CHANGED") {
+    // Only the count: the card (and the Like button a reader may be pressing) stays.
+    showLikeCount(li.querySelector(":scope > .comment-card .comment-likes"), comment.reactions,
+      likedBy);
   } else if (li) {
     redraw(li, shown);
   } else if (kind === "COMMENT_ADDED") {
