@@ -22,7 +22,9 @@ tests/engine/test_fast_execution.py checks that both paths give identical result
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import json
 import logging
 from collections import Counter
 from functools import cache
@@ -65,6 +67,9 @@ BACKREF = "strawberry-definition"
 # on an unexpected fallback).
 fast_runs: Counter[str] = Counter()
 fallbacks: Counter[str] = Counter()
+# Subscription events run once for several subscribers ("run") and the answers given to the
+# others ("shared"); tests read them.
+shared_events: Counter[str] = Counter()
 
 
 class ResolveInfo(Protocol):
@@ -144,7 +149,12 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if self.operation.operation == OperationType.SUBSCRIPTION:
             # One event of a subscription: its fields read the database as a query's do, so
             # they run in the thread Django's synchronous code runs in, off the event loop.
-            return sync_to_async(super().execute_operation)(serially)
+            run = sync_to_async(super().execute_operation)
+            shared = getattr(self.root_value, "shared_results", None)
+            key = _variables_key(self.variable_values.coerced)
+            if shared is None or key is None:
+                return run(serially)
+            return _shared(shared, (id(self.operation), key), run, serially)
         if not settings.HEARTH_FAST_EXECUTION or self.operation.operation != OperationType.QUERY:
             return super().execute_operation(serially)
         try:
@@ -369,6 +379,25 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if position[1]:
             raise _NullPropagates(located)
         self._errors.append(located)
+        return None
+
+
+async def _shared(shared: dict, key: tuple, run, serially):
+    """A subscription event whose payload carries `shared_results`: the subscribers that must
+    see the same answer to it (the payload's maker decides who), running the same document with
+    the same variables, share one execution instead of one each."""
+    if key in shared:
+        shared_events["shared"] += 1
+    else:
+        shared_events["run"] += 1
+        shared[key] = asyncio.ensure_future(run(serially))
+    return await asyncio.shield(shared[key])
+
+
+def _variables_key(variables: dict) -> str | None:
+    try:
+        return json.dumps(variables, sort_keys=True)
+    except (TypeError, ValueError):
         return None
 
 

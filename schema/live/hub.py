@@ -39,6 +39,8 @@ class Event:
         self._rows: asyncio.Task | None = None
         self._readers: dict[Reader, asyncio.Task] = {}
         self._accounts: dict[tuple, asyncio.Task] = {}
+        # Executions anonymous subscribers share (schema/live/types.py PostActivity).
+        self.shared_results: dict = {}
 
     async def rows(self):
         """(post, comment) as they are now; None for what is gone."""

@@ -60,6 +60,10 @@ class PostActivity:
                     "removed); null for the post's own changes and reactions.")
     post: LazyPost = strawberry.field(description="The post as it is now: its counts and "
                                       "reactions.")
+    # Set for a subscriber that sees exactly what every other such subscriber sees (anonymous:
+    # no account, no visitor key): the engine runs one execution per document and variables
+    # for all of them (schema/engine/fast_execution.py).
+    shared_results: strawberry.Private[dict | None] = None
 
 
 class SubscriptionsOnly(SchemaExtension):
@@ -87,6 +91,13 @@ class Ended(Exception):
 async def activity_for(event: Event, context, own_ids: set[int]) -> PostActivity | None:
     """What `event` shows this subscriber: a PostActivity, or None (nothing it may see). Ended:
     it may no longer read the post, or its account or token no longer holds."""
+    activity = await _activity_for(event, context, own_ids)
+    if activity is not None and context.user is None and context.visitor_key is None:
+        activity.shared_results = event.shared_results
+    return activity
+
+
+async def _activity_for(event: Event, context, own_ids: set[int]) -> PostActivity | None:
     if context.user is not None:
         account = await event.account(context.user.pk, context.bearer_token)
         if account is None:

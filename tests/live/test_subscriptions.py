@@ -218,3 +218,39 @@ def test_a_revoked_token_or_a_deactivated_account_ends_the_subscription(server):
     graphql(server.http, UPDATE_POST, {"id": post_id, "title": "After"}, headers=bearer(author))
     for client in (revoked, deactivated):
         assert client.receive() == {"id": "1", "type": "complete"}
+
+
+def test_anonymous_subscribers_share_one_execution_and_a_visitor_gets_its_own(server):
+    """Readers without account or visitor key all see the same answer to an event: it is
+    computed once for them. A visitor's answer (its own reactions) is computed for it alone."""
+    from schema.engine.fast_execution import shared_events
+
+    author = make_user("ann", Role.AUTHOR)
+    post = factories.published_post(author)
+    post_id = encode_global_id("Post", post.pk)
+    anonymous = [LiveClient(server.ws) for _ in range(3)]
+    _, token = new_visitor()
+    visitor = LiveClient(server.ws, {"visitorToken": token})
+    likes = """subscription($id: ID!) { postActivity(postId: $id) {
+      kind comment { id reactions { total viewerReactions } } post { commentCount } } }"""
+    for client in [*anonymous, visitor]:
+        client.subscribe(likes, variables={"id": post_id})
+    comment_id = graphql(server.http, ADD, {"input": {"postId": post_id, "body": "Shared"}},
+                         headers=bearer(author))["addComment"]["comment"]["id"]
+    for client in [*anonymous, visitor]:
+        assert client.receive()["payload"]["data"]["postActivity"]["kind"] == "COMMENT_ADDED"
+    before = shared_events.copy()
+    graphql(server.http, REACT, {"id": comment_id}, headers={"X-Visitor-Token": token})
+
+    answers = [client.receive()["payload"] for client in anonymous]
+    own = visitor.receive()["payload"]["data"]["postActivity"]
+    assert answers[0] == answers[1] == answers[2]
+    reacted = answers[0]["data"]["postActivity"]
+    assert reacted["kind"] == "REACTIONS_CHANGED" and reacted["comment"]["id"] == comment_id
+    assert reacted["comment"]["reactions"] == {"total": 1, "viewerReactions": []}
+    assert own["comment"]["reactions"] == {"total": 1, "viewerReactions": ["LIKE"]}
+    # The reactions event: one execution for the three anonymous readers, none for the visitor.
+    assert shared_events["run"] - before["run"] == 1
+    assert shared_events["shared"] - before["shared"] == 2
+    for client in [*anonymous, visitor]:
+        client.close()
