@@ -205,7 +205,10 @@ def test_switched_off_every_query_runs_on_the_standard_executor(blog, settings):
 # Generated queries -----------------------------------------------------------------------------
 
 SDL = str(schema)
-GENERATED = settings(max_examples=60, deadline=None, database=None,
+# derandomize: the same 60 queries on every run, so the share of them that find something (a
+# check that the values are valid) cannot fall below its bound by chance on one run (it did, 42
+# of 60, once in CI); what they exercise changes only with the schema.
+GENERATED = settings(max_examples=60, deadline=None, database=None, derandomize=True,
                      suppress_health_check=list(HealthCheck))
 
 
