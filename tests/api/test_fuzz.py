@@ -19,7 +19,9 @@ from tests.conftest import GraphQLClient
 from tests.support import factories
 
 SDL = str(schema)
-FUZZ = settings(max_examples=50, deadline=None, database=None,
+# derandomize: the same queries every run, so the share of them that executes (a bound below)
+# cannot fail by chance on a loaded CI run.
+FUZZ = settings(max_examples=50, deadline=None, database=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
 
 
