@@ -294,10 +294,16 @@ function setupForm(section, post) {
       }
       const comment = { ...result.comment, mine: true };
       if (comment.status === "PENDING") rememberPending(post, comment);
-      const li = renderComment(comment);
-      const parent = replyTo && document.getElementById(`comment-${replyTo.id}`);
-      (parent ? parent.querySelector(":scope > .replies") : section.querySelector(".thread"))
-        .append(li);
+      // The live thread may have drawn it already (its event can beat this answer).
+      const drawn = document.getElementById(`comment-${comment.id}`);
+      const li = drawn ?? renderComment(comment);
+      if (drawn) {
+        redraw(drawn, comment);
+      } else {
+        const parent = replyTo && document.getElementById(`comment-${replyTo.id}`);
+        (parent ? parent.querySelector(":scope > .replies") : section.querySelector(".thread"))
+          .append(li);
+      }
       form.querySelector("textarea").value = "";
       resetForm(section);
       li.scrollIntoView({ block: "center" });
