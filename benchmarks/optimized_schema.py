@@ -8,7 +8,6 @@ every contender, measured through N, H and G.
 The field names follow Hearth's contract so every GraphQL contender runs the same documents.
 """
 
-from enum import Enum
 
 import strawberry
 import strawberry_django
@@ -20,29 +19,9 @@ from strawberry.types import Info
 from strawberry_django.optimizer import DjangoOptimizerExtension
 from strawberry_django.relay import DjangoListConnection
 
+from benchmarks.naive_schema import CommentAuthor, ReactionCount, ReactionKind, visitor_key
 from cms import models
-from cms.errors import DomainError
 from cms.models.reactions import COUNT_FIELDS
-from cms.visitors import visitor_key_from_token
-
-
-@strawberry.enum
-class ReactionKind(Enum):
-    LIKE = "like"
-    LOVE = "love"
-    HUG = "hug"
-    LAUGH = "laugh"
-    WOW = "wow"
-    SAD = "sad"
-    CELEBRATE = "celebrate"
-
-
-def visitor_key(info: Info) -> str | None:
-    token = info.context.request.headers.get("X-Visitor-Token")
-    try:
-        return visitor_key_from_token(token) if token else None
-    except DomainError:
-        return None
 
 
 def viewer_prefetch(info: Info) -> Prefetch:
@@ -50,12 +29,6 @@ def viewer_prefetch(info: Info) -> Prefetch:
     return Prefetch("reactions", to_attr="viewer_rows",
                     queryset=models.Reaction.objects.filter(visitor_key=visitor_key(info))
                     .only("id", "kind", "post_id", "comment_id").order_by("id"))
-
-
-@strawberry.type
-class ReactionCount:
-    kind: ReactionKind
-    count: int
 
 
 @strawberry.type
@@ -99,12 +72,6 @@ class Tag(relay.Node):
     @classmethod
     def get_queryset(cls, queryset, info: Info, **kwargs):
         return queryset.order_by("name")
-
-
-@strawberry.type
-class CommentAuthor:
-    name: str
-    url: str | None
 
 
 @strawberry_django.type(models.Comment, name="Comment")
