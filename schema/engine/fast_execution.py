@@ -151,8 +151,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             # they run in the thread Django's synchronous code runs in, off the event loop.
             run = sync_to_async(super().execute_operation)
             shared = getattr(self.root_value, "shared_results", None)
-            key = _variables_key(self.variable_values.coerced)
-            if shared is None or key is None:
+            key = None if shared is None else _variables_key(self.variable_values.coerced)
+            if key is None:
                 return run(serially)
             return _shared(shared, (id(self.operation), key), run, serially)
         if not settings.HEARTH_FAST_EXECUTION or self.operation.operation != OperationType.QUERY:
